@@ -1,0 +1,5 @@
+"""``python -m npql``."""
+
+from npql.cli import entry
+
+entry()

@@ -1,0 +1,118 @@
+"""Statements dispatched to the engines: Z3 for yes/no questions, bitsets for bulk lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from npql.api import bulk
+from npql.api.notes import host_network_warnings
+from npql.api.resolve import Resolver, port_query
+from npql.errors import QuerySemanticError
+from npql.ir.sides import Side
+from npql.query import ast
+from npql.solve.can import check_can
+from npql.solve.results import (
+    CanResult,
+    ConnectivityResult,
+    Result,
+    WhatResult,
+    WhoResult,
+)
+
+if TYPE_CHECKING:
+    from npql.api.cluster import Cluster
+
+
+class Answerer:
+    """Answers statements over one cluster."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.resolver = Resolver(cluster.model, cluster.grouping, cluster.variables)
+
+    def answer(self, statement: ast.Statement) -> Result:
+        """Dispatch on the statement's type."""
+        handler = _DISPATCH.get(type(statement))
+        if handler is None:
+            raise QuerySemanticError(f"'{statement}' is not a question npql answers yet")
+        return handler(self, statement)
+
+    def _warnings(self, *sides: Side) -> tuple[str, ...]:
+        out = list(self.cluster.warnings)
+        for side in sides:
+            if side.is_empty or (not side.pods and side.hypothetical is None and not side.ranges):
+                out.append(f"'{side.description}' matches no pod")
+            out += host_network_warnings(side.pods)
+        return tuple(dict.fromkeys(out))
+
+    def can(self, statement: ast.CanReach) -> CanResult:
+        """One satisfiability question, with a witness or a proof."""
+        source = self.resolver.side(statement.source)
+        target = self.resolver.side(statement.target)
+        self_groups = [
+            g.index for g in self.cluster.grouping.groups if len(g.pods) == 1 and g.pods[0].kind == "Pod"
+        ]
+        verdict, witness, denial, reason = check_can(
+            self.cluster.solver,
+            source,
+            target,
+            port_query(statement.port),
+            self_groups=self_groups,
+            timeout_ms=self.cluster.options.timeout_ms,
+        )
+        return CanResult(str(statement), verdict, witness, denial, reason, self._warnings(source, target))
+
+    def who(self, statement: ast.WhoCanReach) -> WhoResult:
+        """Every source that reaches some pod of the target on the asked ports."""
+        target = self.resolver.side(statement.target)
+        _require_existing(target, statement)
+        engine = self.cluster.bitsets
+        query = port_query(statement.port)
+        chosen = bulk.side_pod_ids(target)
+        connections = list(
+            bulk.pod_pairs(engine, engine.groups, target.groups, target_pods=chosen, query=query)
+        )
+        connections += bulk.from_addresses(engine, target.groups, target_pods=chosen, query=query)
+        if target.ranges:
+            connections += bulk.to_addresses(engine, engine.groups, query=query, within=target.ranges)
+        return WhoResult(str(statement), bulk.group_by_source(connections), self._warnings(target))
+
+    def what(self, statement: ast.WhatCanReach) -> WhatResult:
+        """Every destination some pod of the source reaches, with the union of ports."""
+        source = self.resolver.side(statement.source)
+        _require_existing(source, statement)
+        engine = self.cluster.bitsets
+        chosen = bulk.side_pod_ids(source)
+        connections = list(bulk.pod_pairs(engine, source.groups, engine.groups, source_pods=chosen))
+        connections += bulk.to_addresses(engine, source.groups, source_pods=chosen)
+        if source.ranges:
+            connections += bulk.from_addresses(engine, engine.groups, within=source.ranges)
+        return WhatResult(str(statement), bulk.union_by_target(connections), self._warnings(source))
+
+    def connectivity(self, statement: ast.Connectivity) -> ConnectivityResult:
+        """Every allowed connection between workloads, and between workloads and addresses."""
+        engine = self.cluster.bitsets
+        groups = engine.groups
+        connections = list(bulk.pod_pairs(engine, groups, groups))
+        connections += bulk.from_addresses(engine, groups)
+        connections += bulk.to_addresses(engine, groups)
+        pods = self.cluster.model.pods
+        warnings = tuple(dict.fromkeys(self.cluster.warnings + host_network_warnings(pods)))
+        return ConnectivityResult(str(statement), tuple(connections), warnings)
+
+
+def _require_existing(side: Side, statement: ast.Statement) -> None:
+    if side.hypothetical is not None:
+        raise QuerySemanticError(
+            f"'{statement}': list answers cover existing pods; ask "
+            "'can any pod ... reach ...' to reason about pods that do not exist yet"
+        )
+
+
+_DISPATCH: dict[type, Callable[[Answerer, ast.Statement], Result]] = {
+    ast.CanReach: Answerer.can,  # type: ignore[dict-item]
+    ast.WhoCanReach: Answerer.who,  # type: ignore[dict-item]
+    ast.WhatCanReach: Answerer.what,  # type: ignore[dict-item]
+    ast.Connectivity: Answerer.connectivity,  # type: ignore[dict-item]
+}

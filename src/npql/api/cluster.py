@@ -1,0 +1,136 @@
+"""The public API: ``npql.load`` / ``npql.loads`` return a ``Cluster``; ``Cluster.query`` answers.
+
+One engine for every way in: the CLI, the REPL and scripts all call ``Cluster.query``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TextIO
+
+from npql.api.answer import Answerer
+from npql.api.notes import cluster_warnings
+from npql.encode.encoding import Encoding
+from npql.fastpath import BitsetEngine
+from npql.ir.groups import Grouping, group_pods
+from npql.ir.policies import PolicySet, compile_policies
+from npql.loader import load_paths, load_text
+from npql.model.cluster import Cluster as ClusterModel
+from npql.query import ast
+from npql.query import parse_statement  # type: ignore[attr-defined]
+from npql.render.json import to_dict
+from npql.solve.engine import IncrementalSolver
+from npql.solve.results import Result
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Engine options that change answers; every one is named in answers that depend on it."""
+
+    ipblocks_match_pod_ips: bool = False
+    timeout_ms: int | None = None
+    strict: bool = False
+
+
+class Answer:
+    """A result plus its JSON form; ``.allowed`` for can-queries."""
+
+    def __init__(self, result: Result) -> None:
+        self.result = result
+
+    @property
+    def allowed(self) -> bool | None:
+        """For a can-query: True, False, or None when unknown. None for other statements."""
+        return getattr(self.result, "allowed", None)
+
+    @property
+    def verdict(self) -> str | None:
+        """For a can-query: "allowed", "denied" or "unknown"."""
+        verdict = getattr(self.result, "verdict", None)
+        return None if verdict is None else str(verdict.value)
+
+    def to_dict(self) -> dict[str, object]:
+        """Exactly the document ``-o json`` prints."""
+        return to_dict(self.result)
+
+    def __str__(self) -> str:
+        from npql.render.text import render_text
+
+        return render_text(self.result)
+
+
+class Cluster:
+    """A loaded cluster with its compiled policies, ready to answer queries."""
+
+    def __init__(self, model: ClusterModel, options: Options | None = None) -> None:
+        self.model = model
+        self.options = options or Options()
+        self.variables: dict[str, ast.Endpoint] = {}
+
+    @cached_property
+    def policies(self) -> PolicySet:
+        """The intermediate form every engine reads."""
+        return compile_policies(self.model)
+
+    @cached_property
+    def grouping(self) -> Grouping:
+        """Pods grouped by what policies can observe."""
+        return group_pods(
+            self.model, self.policies, with_addresses=self.options.ipblocks_match_pod_ips
+        )
+
+    @cached_property
+    def bitsets(self) -> BitsetEngine:
+        """The bulk evaluator."""
+        return BitsetEngine(
+            self.grouping, self.policies, ipblocks_match_pod_ips=self.options.ipblocks_match_pod_ips
+        )
+
+    @cached_property
+    def solver(self) -> IncrementalSolver:
+        """The Z3 engine of record, kept warm between queries."""
+        encoding = Encoding(
+            self.model,
+            self.policies,
+            self.grouping,
+            ipblocks_match_pod_ips=self.options.ipblocks_match_pod_ips,
+        )
+        return IncrementalSolver(encoding, self.options.timeout_ms)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Warnings every answer carries (unmodelled policy kinds, loader notes)."""
+        return cluster_warnings(self.model, self.options.ipblocks_match_pod_ips)
+
+    def query(self, text: str | ast.Statement) -> Answer:
+        """Answer one statement (text or AST)."""
+        statement = parse_statement(text) if isinstance(text, str) else text
+        return Answer(Answerer(self).answer(statement))
+
+
+def load(
+    paths: str | Sequence[str],
+    *,
+    ipblocks_match_pod_ips: bool = False,
+    strict: bool = False,
+    timeout_ms: int | None = None,
+    stdin: TextIO | None = None,
+) -> Cluster:
+    """Load manifests from files, folders or ``-`` (stdin)."""
+    path_list = [paths] if isinstance(paths, str) else list(paths)
+    model = load_paths(path_list, strict=strict, stdin=stdin)
+    return Cluster(model, Options(ipblocks_match_pod_ips, timeout_ms, strict))
+
+
+def loads(
+    text: str,
+    *,
+    ipblocks_match_pod_ips: bool = False,
+    strict: bool = False,
+    timeout_ms: int | None = None,
+) -> Cluster:
+    """Load manifests from a YAML (or JSON) string."""
+    model = load_text(text, strict=strict)
+    return Cluster(model, Options(ipblocks_match_pod_ips, timeout_ms, strict))

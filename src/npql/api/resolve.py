@@ -1,0 +1,163 @@
+"""Query endpoints and ports resolved against the cluster into solver-free ``Side`` values."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from npql.errors import QuerySemanticError
+from npql.ir.addresses import network_range, whole_space
+from npql.ir.groups import Grouping
+from npql.ir.sides import Hypothetical, PortQuery, Side
+from npql.model.cluster import Cluster
+from npql.model.objects import Pod, Protocol
+from npql.query import ast
+
+
+@dataclass
+class Resolver:
+    """Turns AST endpoints into sides over one cluster and its pod grouping."""
+
+    cluster: Cluster
+    grouping: Grouping
+    variables: dict[str, ast.Endpoint]
+
+    def side(self, endpoint: ast.Endpoint) -> Side:
+        """The pods, hypothetical pods and addresses an endpoint denotes."""
+        handler = _HANDLERS.get(type(endpoint))
+        if handler is None:
+            raise QuerySemanticError(f"'{endpoint}' cannot be used here")
+        return handler(self, endpoint)
+
+    def _existing(self, pods: list[Pod], description: str) -> Side:
+        return Side(
+            pods=tuple(pods),
+            groups=tuple(self.grouping.groups_for(pods)),
+            description=description,
+        )
+
+    def _in_scope(self, pod: Pod, scope: ast.NamespaceScope) -> bool:
+        if isinstance(scope, ast.NamespaceNames):
+            return pod.namespace in scope.names
+        if isinstance(scope, ast.NamespaceLabels):
+            return scope.selector.matches(self.cluster.namespace_labels(pod.namespace))
+        return True
+
+    def selected(self, endpoint: ast.Selected) -> Side:
+        """Existing pods matching a selector within a namespace scope."""
+        self._check_namespaces(endpoint.scope)
+        pods = [
+            p
+            for p in self.cluster.pods
+            if endpoint.selector.matches(p.labels) and self._in_scope(p, endpoint.scope)
+        ]
+        return self._existing(pods, str(endpoint))
+
+    def pod(self, endpoint: ast.PodRef) -> Side:
+        """A Pod or workload by namespace and name."""
+        pods = self.cluster.find_pods(endpoint.namespace, endpoint.name)
+        if not pods:
+            names = sorted({f"{p.namespace}/{p.name}" for p in self.cluster.pods})
+            raise QuerySemanticError(
+                f"no pod or workload named {endpoint.namespace}/{endpoint.name}",
+                hint=_did_you_mean(f"{endpoint.namespace}/{endpoint.name}", names),
+            )
+        return self._existing(pods, str(endpoint))
+
+    def namespace(self, endpoint: ast.NamespaceRef) -> Side:
+        """Every existing pod of a namespace."""
+        self._check_namespaces(ast.NamespaceNames((endpoint.name,)))
+        pods = [p for p in self.cluster.pods if p.namespace == endpoint.name]
+        return self._existing(pods, str(endpoint))
+
+    def any_pod(self, endpoint: ast.AnyPod) -> Side:
+        """Existing pods that match, plus every pod that could be created to match."""
+        existing = self.selected(ast.Selected(endpoint.selector, endpoint.scope))
+        scope = endpoint.scope
+        hyp = Hypothetical(
+            selector=endpoint.selector,
+            namespace_names=scope.names if isinstance(scope, ast.NamespaceNames) else None,
+            namespace_selector=scope.selector if isinstance(scope, ast.NamespaceLabels) else None,
+        )
+        return Side(existing.pods, existing.groups, hyp, description=str(endpoint))
+
+    def address(self, endpoint: ast.IPRef) -> Side:
+        """External addresses of a CIDR."""
+        return Side(ranges=(network_range(endpoint.cidr),), description=str(endpoint))
+
+    def internet(self, endpoint: ast.Internet) -> Side:
+        """Every external address, IPv4 and IPv6."""
+        return Side(ranges=(whole_space(4), whole_space(6)), description=str(endpoint))
+
+    def variable(self, endpoint: ast.VariableRef) -> Side:
+        """An endpoint bound by ``let``."""
+        bound = self.variables.get(endpoint.name)
+        if bound is None:
+            raise QuerySemanticError(
+                f"unknown variable ${endpoint.name}",
+                hint=_did_you_mean(endpoint.name, sorted(self.variables)),
+            )
+        return self.side(bound)
+
+    def service(self, endpoint: ast.ServiceRef) -> Side:
+        """The pods a Service selects (its own namespace)."""
+        svc = next(
+            (
+                s
+                for s in self.cluster.services
+                if s.namespace == endpoint.namespace and s.name == endpoint.name
+            ),
+            None,
+        )
+        if svc is None:
+            names = sorted(f"{s.namespace}/{s.name}" for s in self.cluster.services)
+            raise QuerySemanticError(
+                f"no service named {endpoint.namespace}/{endpoint.name}",
+                hint=_did_you_mean(f"{endpoint.namespace}/{endpoint.name}", names),
+            )
+        selector = svc.selector or {}
+        pods = [
+            p
+            for p in self.cluster.pods
+            if p.namespace == svc.namespace
+            and svc.selector is not None
+            and all(p.labels.get(k) == v for k, v in selector.items())
+        ]
+        return self._existing(pods, str(endpoint))
+
+    def _check_namespaces(self, scope: ast.NamespaceScope) -> None:
+        if not isinstance(scope, ast.NamespaceNames):
+            return
+        known = sorted(self.cluster.namespaces)
+        for name in scope.names:
+            if name not in self.cluster.namespaces:
+                raise QuerySemanticError(
+                    f"no namespace named {name!r}", hint=_did_you_mean(name, known)
+                )
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, choices, n=3)
+    return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else None
+
+
+_HANDLERS: dict[type, Callable[[Resolver, ast.Endpoint], Side]] = {
+    ast.Selected: Resolver.selected,  # type: ignore[dict-item]
+    ast.PodRef: Resolver.pod,  # type: ignore[dict-item]
+    ast.NamespaceRef: Resolver.namespace,  # type: ignore[dict-item]
+    ast.AnyPod: Resolver.any_pod,  # type: ignore[dict-item]
+    ast.IPRef: Resolver.address,  # type: ignore[dict-item]
+    ast.Internet: Resolver.internet,  # type: ignore[dict-item]
+    ast.VariableRef: Resolver.variable,  # type: ignore[dict-item]
+    ast.ServiceRef: Resolver.service,  # type: ignore[dict-item]
+}
+
+
+def port_query(spec: ast.PortSpec) -> PortQuery:
+    """The ports a port spec asks about (a given port without protocol means TCP)."""
+    if isinstance(spec.port, ast.NamedPort):
+        return PortQuery(protocol=spec.protocol or Protocol.TCP, name=spec.port.name)
+    if isinstance(spec.port, ast.PortRange):
+        return PortQuery(protocol=spec.protocol or Protocol.TCP, lo=spec.port.lo, hi=spec.port.hi)
+    return PortQuery(protocol=spec.protocol)

@@ -1,0 +1,1 @@
+"""Z3 encoding of NetworkPolicy semantics."""

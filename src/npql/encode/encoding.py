@@ -1,0 +1,334 @@
+"""NetworkPolicy semantics as Z3 constraints over a symbolic source and destination.
+
+The connection (src, dst, port, protocol) is allowed iff the source's egress admits it and the
+destination's ingress admits it. For each direction, with S the subject pod (dst for ingress,
+src for egress) and P the peer:
+
+    ok  <=>  not S.is_pod  or  not isolated(S)  or  OR_r fires_r
+    isolated(S)  <=>  OR_{policies p with the direction} selects_p(S)
+    fires_r  <=>  selects_{policy(r)}(S) and peers_r(P) and ports_r(dst)
+
+Each definition is guarded by a tracking literal, and every check assumes all of them: with
+all assumed, the semantics are exact; when a check is unsat, the unsat core names the rules
+and isolating policies the denial rests on. ``fires_r -> selects(S)`` is asserted unguarded so
+that rules of policies that do not select the subject never enter a core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import z3
+
+from npql.encode.endpoint import EXTERNAL, HYPOTHETICAL, SymEndpoint
+from npql.encode.vocabulary import Vocabulary
+from npql.ir.addresses import IPRange
+from npql.ir.groups import Grouping, PodGroup
+from npql.ir.policies import AddressPeer, NamedPorts, PeerIR, PodPeer, PolicyIR, PolicySet, RuleIR
+from npql.model.cluster import Cluster
+from npql.model.objects import NAMESPACE_NAME_LABEL, Protocol
+from npql.model.policy import Direction
+from npql.model.ports import MAX_PORT, MIN_PORT
+from npql.model.selector import LabelSelector, Operator, Requirement
+
+PROTOCOL_IDS: Mapping[Protocol, int] = {Protocol.TCP: 0, Protocol.UDP: 1, Protocol.SCTP: 2}
+PROTOCOL_OF_ID: Mapping[int, Protocol] = {v: k for k, v in PROTOCOL_IDS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Tracked:
+    """What a tracking literal stands for: a rule's definition or a policy's isolation."""
+
+    kind: str  # "rule" or "isolation"
+    ident: str  # rule id or policy id
+    direction: Direction
+
+
+class Encoding:
+    """The cluster's policies as Z3 constraints over two symbolic endpoints.
+
+    ``hard`` holds facts that are always true (structure of groups and namespaces);
+    ``assumptions`` the tracking literals of the policy semantics.
+    """
+
+    def __init__(
+        self,
+        cluster: Cluster,
+        policies: PolicySet,
+        grouping: Grouping,
+        *,
+        ipblocks_match_pod_ips: bool = False,
+    ) -> None:
+        self.cluster = cluster
+        self.policies = policies
+        self.grouping = grouping
+        self.match_pod_addresses = ipblocks_match_pod_ips
+        self.vocab = Vocabulary()
+        self.src = SymEndpoint("src")
+        self.dst = SymEndpoint("dst")
+        self.port = z3.Int("port")
+        self.protocol = z3.Int("protocol")
+        self.hard: list[z3.BoolRef] = []
+        self.meaning: dict[str, Tracked] = {}
+        self.literals: list[z3.BoolRef] = []
+        self.fires: dict[str, z3.BoolRef] = {}
+        self.blocks: list[tuple[IPRange, ...]] = []
+        self._block_index: dict[tuple[IPRange, ...], int] = {}
+        self._ns_keys: set[str] = set()
+        self._label_keys: set[str] = set()
+        self._intern_cluster()
+        self._structure()
+        self.ingress_ok = self._direction(Direction.INGRESS, self.dst, self.src)
+        self.egress_ok = self._direction(Direction.EGRESS, self.src, self.dst)
+        self.allowed = z3.And(self.egress_ok, self.ingress_ok)
+
+    # -- vocabulary ----------------------------------------------------------------------------
+
+    def _intern_cluster(self) -> None:
+        for name, ns in self.cluster.namespaces.items():
+            self.vocab.intern(name)
+            for value in ns.labels.values():
+                self.vocab.intern(value)
+        for group in self.grouping.groups:
+            self.vocab.intern(group.namespace)
+            for value in group.labels.values():
+                self.vocab.intern(value)
+
+    def value_id(self, text: str) -> int:
+        """The integer standing for a label value or namespace name."""
+        return self.vocab.intern(text)
+
+    # -- structure: what every endpoint must satisfy -------------------------------------------
+
+    def _structure(self) -> None:
+        self.hard += [MIN_PORT <= self.port, self.port <= MAX_PORT]
+        self.hard += [0 <= self.protocol, self.protocol <= 2]
+        for ep in (self.src, self.dst):
+            self.hard += self._endpoint_structure(ep)
+        for key in sorted(self.policies.label_keys()):
+            self.ensure_label_key(key)
+        for key in sorted(self.policies.namespace_label_keys() | {NAMESPACE_NAME_LABEL}):
+            self.ensure_namespace_key(key)
+        self._named_keys: set[tuple[str, Protocol]] = set()
+        for name, protocol in sorted(self.policies.named_ports()):
+            self.ensure_named_port(name, protocol)
+
+    def _endpoint_structure(self, ep: SymEndpoint) -> list[z3.BoolRef]:
+        count = len(self.grouping.groups)
+        facts = [
+            ep.group >= EXTERNAL,
+            ep.group < count,
+            (ep.group == EXTERNAL) == z3.Not(ep.is_pod),
+            ep.namespace >= 0,
+            z3.Implies(ep.ip_v6, z3.And(ep.ip >= 0, ep.ip < 2**128)),
+            z3.Implies(z3.Not(ep.ip_v6), z3.And(ep.ip >= 0, ep.ip < 2**32)),
+        ]
+        for group in self.grouping.groups:
+            facts.append(
+                z3.Implies(
+                    ep.group == group.index,
+                    ep.namespace == self.value_id(group.namespace),
+                )
+            )
+        return facts
+
+    def ensure_label_key(self, key: str) -> None:
+        """Tie a pod label key's variables to what each existing group has."""
+        if key in self._label_keys:
+            return
+        self._label_keys.add(key)
+        for ep in (self.src, self.dst):
+            has, val = ep.label(key)
+            for group in self.grouping.groups:
+                self.hard.append(z3.Implies(ep.group == group.index, self._fix(has, val, group.labels.get(key))))
+
+    def ensure_namespace_key(self, key: str) -> None:
+        """Tie a namespace label key's variables to each existing namespace's labels."""
+        if key in self._ns_keys:
+            return
+        self._ns_keys.add(key)
+        for ep in (self.src, self.dst):
+            has, val = ep.ns_label(key)
+            if key == NAMESPACE_NAME_LABEL:
+                # The API server sets this label on every namespace, to the namespace's name.
+                self.hard += [z3.Implies(ep.is_pod, has), val == ep.namespace]
+                continue
+            for name in self.cluster.namespaces:
+                labels = self.cluster.namespace_labels(name)
+                self.hard.append(
+                    z3.Implies(ep.namespace == self.value_id(name), self._fix(has, val, labels.get(key)))
+                )
+            for group in self.grouping.groups:
+                if group.namespace not in self.cluster.namespaces:
+                    labels = group.namespace_labels
+                    self.hard.append(
+                        z3.Implies(
+                            ep.namespace == self.value_id(group.namespace),
+                            self._fix(has, val, labels.get(key)),
+                        )
+                    )
+
+    def _fix(self, has: z3.BoolRef, val: z3.ArithRef, value: str | None) -> z3.BoolRef:
+        if value is None:
+            return z3.Not(has)
+        return z3.And(has, val == self.value_id(value))
+
+    def ensure_named_port(self, name: str, protocol: Protocol) -> None:
+        """Tie a named port's variables to what each existing group declares."""
+        if (name, protocol) in self._named_keys:
+            return
+        self._named_keys.add((name, protocol))
+        for ep in (self.src, self.dst):
+            has, num = ep.named_port(name, protocol)
+            self.hard += [z3.Implies(has, z3.And(num >= MIN_PORT, num <= MAX_PORT))]
+            for group in self.grouping.groups:
+                number = group.named_ports.get((name, protocol))
+                fact = z3.Not(has) if number is None else z3.And(has, num == number)
+                self.hard.append(z3.Implies(ep.group == group.index, fact))
+            self.hard.append(z3.Implies(z3.Not(ep.is_pod), z3.Not(has)))
+
+    # -- address blocks ------------------------------------------------------------------------
+
+    def block(self, ranges: tuple[IPRange, ...]) -> int:
+        """Index of an address block, declaring its membership facts on first use."""
+        found = self._block_index.get(ranges)
+        if found is not None:
+            return found
+        index = len(self.blocks)
+        self.blocks.append(ranges)
+        self._block_index[ranges] = index
+        for ep in (self.src, self.dst):
+            self.hard += self._block_facts(ep, index, ranges)
+        return index
+
+    def _block_facts(self, ep: SymEndpoint, index: int, ranges: tuple[IPRange, ...]) -> list[z3.BoolRef]:
+        member = ep.in_block(index)
+        facts = [z3.Implies(z3.Not(ep.is_pod), member == self.address_in(ep, ranges))]
+        for group in self.grouping.groups:
+            inside = any(r.contains(v, a) for v, a in group.addresses for r in ranges)
+            facts.append(z3.Implies(ep.group == group.index, member == inside))
+        return facts
+
+    def address_in(self, ep: SymEndpoint, ranges: Iterable[IPRange]) -> z3.BoolRef:
+        """The endpoint's address lies in one of the ranges."""
+        return z3.Or(
+            [
+                z3.And(ep.ip_v6 == (r.version == 6), ep.ip >= r.lo, ep.ip <= r.hi)
+                for r in ranges
+            ]
+        )
+
+    # -- selectors and peers -------------------------------------------------------------------
+
+    def requirement(self, req: Requirement, has: z3.BoolRef, val: z3.ArithRef) -> z3.BoolRef:
+        """One selector requirement over a (has, value) pair."""
+        ids = [self.value_id(v) for v in req.values]
+        if req.operator is Operator.EXISTS:
+            return has
+        if req.operator is Operator.DOES_NOT_EXIST:
+            return z3.Not(has)
+        if req.operator is Operator.IN:
+            return z3.And(has, z3.Or([val == i for i in ids]))
+        return z3.Or(z3.Not(has), z3.And([val != i for i in ids]))
+
+    def pod_selector(self, selector: LabelSelector, ep: SymEndpoint) -> z3.BoolRef:
+        """The endpoint is a pod whose labels match the selector."""
+        terms = [self.requirement(r, *ep.label(r.key)) for r in selector.requirements]
+        for r in selector.requirements:
+            self.ensure_label_key(r.key)
+        return z3.And(ep.is_pod, *terms)
+
+    def namespace_selector(self, selector: LabelSelector, ep: SymEndpoint) -> z3.BoolRef:
+        """The endpoint is a pod whose namespace's labels match the selector."""
+        for r in selector.requirements:
+            self.ensure_namespace_key(r.key)
+        terms = [self.requirement(r, *ep.ns_label(r.key)) for r in selector.requirements]
+        return z3.And(ep.is_pod, *terms)
+
+    def in_namespace(self, name: str, ep: SymEndpoint) -> z3.BoolRef:
+        """The endpoint is a pod in the named namespace."""
+        return z3.And(ep.is_pod, ep.namespace == self.value_id(name))
+
+    def peer(self, peer: PeerIR, ep: SymEndpoint) -> z3.BoolRef:
+        """A compiled peer matches the endpoint."""
+        if isinstance(peer, AddressPeer):
+            member = ep.in_block(self.block(peer.ranges))
+            return member if self.match_pod_addresses else z3.And(z3.Not(ep.is_pod), member)
+        terms = [self.pod_selector(peer.pod_selector, ep)]
+        if peer.namespace_name is not None:
+            terms.append(self.in_namespace(peer.namespace_name, ep))
+        if peer.namespace_selector is not None:
+            terms.append(self.namespace_selector(peer.namespace_selector, ep))
+        return z3.And(terms)
+
+    def ports(self, rule: RuleIR, dst: SymEndpoint) -> z3.BoolRef:
+        """The connection's port and protocol match one of the rule's port entries."""
+        if not rule.ports:
+            return z3.BoolVal(True)
+        terms = []
+        for entry in rule.ports:
+            proto = self.protocol == PROTOCOL_IDS[entry.protocol]
+            if isinstance(entry, NamedPorts):
+                has, num = dst.named_port(entry.name, entry.protocol)
+                terms.append(z3.And(proto, has, self.port == num))
+            else:
+                terms.append(z3.And(proto, self.port >= entry.lo, self.port <= entry.hi))
+        return z3.Or(terms)
+
+    def selects(self, policy: PolicyIR, ep: SymEndpoint) -> z3.BoolRef:
+        """The policy selects the endpoint: a pod of its namespace matching its podSelector."""
+        return z3.And(self.in_namespace(policy.namespace, ep), self.pod_selector(policy.pod_selector, ep))
+
+    # -- directions ----------------------------------------------------------------------------
+
+    def _track(self, name: str, meaning: Tracked, body: z3.BoolRef) -> None:
+        literal = z3.Bool(name)
+        self.literals.append(literal)
+        self.meaning[name] = meaning
+        self.hard.append(z3.Implies(literal, body))
+
+    def _direction(self, direction: Direction, subject: SymEndpoint, peer: SymEndpoint) -> z3.BoolRef:
+        tag = direction.value.lower()
+        isolated = z3.Bool(f"isolated.{tag}")
+        relevant = [p for p in self.policies.policies if direction in p.directions]
+        selections = {p.ident: self.selects(p, subject) for p in relevant}
+        self.hard.append(z3.Implies(isolated, z3.Or(list(selections.values()))))
+        fires: list[z3.BoolRef] = []
+        for policy in relevant:
+            selected = selections[policy.ident]
+            self._track(
+                f"iso:{tag}:{policy.ident}",
+                Tracked("isolation", policy.ident, direction),
+                z3.Implies(selected, isolated),
+            )
+            for rule in policy.rules(direction):
+                fire = z3.Bool(f"fires:{rule.ident}")
+                self.fires[rule.ident] = fire
+                fires.append(fire)
+                self.hard.append(z3.Implies(fire, selected))
+                body = z3.And(selected, self.peer_of(rule, peer), self.ports(rule, self.dst))
+                self._track(f"rule:{rule.ident}", Tracked("rule", rule.ident, direction), fire == body)
+        return z3.Or(z3.Not(subject.is_pod), z3.Not(isolated), *fires)
+
+    def peer_of(self, rule: RuleIR, ep: SymEndpoint) -> z3.BoolRef:
+        """Some peer of the rule matches the endpoint (every endpoint if the rule has none)."""
+        if rule.peers is None:
+            return z3.BoolVal(True)
+        return z3.Or([self.peer(p, ep) for p in rule.peers])
+
+    # -- endpoint constraints used by queries --------------------------------------------------
+
+    def is_group(self, ep: SymEndpoint, groups: Iterable[PodGroup]) -> z3.BoolRef:
+        """The endpoint is one of these existing pod groups."""
+        return z3.Or([ep.group == g.index for g in groups])
+
+    def is_hypothetical(self, ep: SymEndpoint) -> z3.BoolRef:
+        """The endpoint is a pod that need not exist, in a namespace with a valid name."""
+        valid = [ep.namespace == i for i in self.vocab.namespace_name_ids()]
+        fresh = ep.namespace >= len(self.vocab)
+        return z3.And(ep.group == HYPOTHETICAL, z3.Or(*valid, fresh))
+
+    def is_address(self, ep: SymEndpoint, ranges: Iterable[IPRange]) -> z3.BoolRef:
+        """The endpoint is an external address in one of the ranges."""
+        return z3.And(ep.group == EXTERNAL, self.address_in(ep, ranges))

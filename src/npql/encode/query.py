@@ -1,0 +1,54 @@
+"""Constraints that pin the symbolic endpoints and the port to what a question asks about."""
+
+from __future__ import annotations
+
+import z3
+
+from npql.encode.encoding import PROTOCOL_IDS, Encoding
+from npql.encode.endpoint import HYPOTHETICAL, SymEndpoint
+from npql.ir.sides import Hypothetical, PortQuery, Side
+
+
+def side_constraint(enc: Encoding, ep: SymEndpoint, side: Side) -> z3.BoolRef:
+    """The endpoint is one of the side's existing groups, hypothetical pods or addresses."""
+    options = []
+    if side.groups:
+        options.append(enc.is_group(ep, side.groups))
+    if side.hypothetical is not None:
+        options.append(hypothetical_constraint(enc, ep, side.hypothetical))
+    if side.ranges:
+        options.append(enc.is_address(ep, side.ranges))
+    return z3.Or(options) if options else z3.BoolVal(False)
+
+
+def hypothetical_constraint(enc: Encoding, ep: SymEndpoint, hyp: Hypothetical) -> z3.BoolRef:
+    """A pod that need not exist, with labels and namespace as the question constrains them."""
+    terms = [enc.is_hypothetical(ep), enc.pod_selector(hyp.selector, ep)]
+    if hyp.namespace_names is not None:
+        terms.append(z3.Or([ep.namespace == enc.value_id(n) for n in hyp.namespace_names]))
+    if hyp.namespace_selector is not None:
+        terms.append(enc.namespace_selector(hyp.namespace_selector, ep))
+    return z3.And(terms)
+
+
+def port_constraint(enc: Encoding, query: PortQuery) -> z3.BoolRef:
+    """The connection's port and protocol are among those asked about."""
+    terms = []
+    if query.protocol is not None:
+        terms.append(enc.protocol == PROTOCOL_IDS[query.protocol])
+    if query.name is not None:
+        assert query.protocol is not None
+        enc.ensure_named_port(query.name, query.protocol)
+        has, num = enc.dst.named_port(query.name, query.protocol)
+        terms += [enc.dst.is_pod, has, enc.port == num]
+    else:
+        terms += [enc.port >= query.lo, enc.port <= query.hi]
+    return z3.And(terms)
+
+
+def not_self(enc: Encoding, self_groups: list[int]) -> z3.BoolRef:
+    """Source and destination are not one and the same pod (a pod always reaches itself)."""
+    same = z3.And(enc.src.group == enc.dst.group, enc.src.group != HYPOTHETICAL)
+    if not self_groups:
+        return z3.BoolVal(True)
+    return z3.Not(z3.And(same, z3.Or([enc.src.group == g for g in self_groups])))

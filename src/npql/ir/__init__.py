@@ -1,0 +1,1 @@
+"""Intermediate form shared by every engine."""

@@ -1,0 +1,1 @@
+"""Renderers: one module per output format; none imports a solver or a parser."""

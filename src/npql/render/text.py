@@ -1,0 +1,108 @@
+"""Human-readable answers: one line per fact, warnings last."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from npql.solve.results import (
+    CanResult,
+    ConnectivityResult,
+    EndpointRef,
+    Result,
+    Verdict,
+    WhatResult,
+    WhoResult,
+    Witness,
+)
+
+DROPPED = (
+    "blocked traffic is dropped by the network plugin: the client times out "
+    "(it does not get 'connection refused')"
+)
+
+
+def _side_lines(w: Witness) -> list[str]:
+    if w.self_connection:
+        return ["  a pod always reaches itself: no policy applies to its own traffic"]
+    egress = (
+        f"admitted by {', '.join(w.egress_rules)}"
+        if w.source_isolated
+        else "not isolated for egress"
+        if w.source.cidr is None
+        else "external source"
+    )
+    ingress = (
+        f"admitted by {', '.join(w.ingress_rules)}"
+        if w.target_isolated
+        else "not isolated for ingress"
+        if w.target.cidr is None
+        else "external destination"
+    )
+    return [f"  egress  ({w.source}): {egress}", f"  ingress ({w.target}): {ingress}"]
+
+
+def _hypothetical_lines(ep: EndpointRef, role: str) -> list[str]:
+    if ep.kind != "Hypothetical":
+        return []
+    labels = ", ".join(f"{k}={v}" for k, v in sorted(ep.labels.items())) or "(none needed)"
+    ns_state = "new namespace" if ep.new_namespace else "existing namespace"
+    ns_labels = ", ".join(f"{k}={v}" for k, v in sorted(ep.namespace_labels.items()))
+    return [
+        f"  {role} would be a new pod in {ns_state} {ep.namespace} ({ns_labels})",
+        f"    with labels: {labels}",
+    ]
+
+
+def _can(r: CanResult) -> list[str]:
+    if r.verdict is Verdict.UNKNOWN:
+        return [f"UNKNOWN  {r.query}", f"  the solver could not decide: {r.reason}"]
+    if r.verdict is Verdict.ALLOWED:
+        assert r.witness is not None
+        w = r.witness
+        lines = [f"ALLOWED  {w.source} -> {w.target}  {w.protocol}/{w.port}"]
+        lines += _hypothetical_lines(w.source, "source")
+        lines += _hypothetical_lines(w.target, "target")
+        return lines + _side_lines(w)
+    lines = [f"DENIED  {r.query}", f"  {DROPPED}"]
+    if r.denial is not None:
+        if r.denial.isolating_policies:
+            lines.append(f"  isolated by: {', '.join(r.denial.isolating_policies)}")
+        if r.denial.rules:
+            lines.append(f"  no rule admits it among: {', '.join(r.denial.rules)}")
+        if not r.denial.isolating_policies and not r.denial.rules:
+            lines.append("  nothing matches: no pod or address fits both sides")
+    return lines
+
+
+def _who(r: WhoResult) -> list[str]:
+    lines = [f"{len(r.sources)} source(s) can reach: {r.query.removeprefix('who can reach ')}"]
+    for src in r.sources:
+        for reach in src.reaches:
+            lines.append(f"  {src.endpoint} -> {reach.endpoint} : {reach.ports}")
+    return lines
+
+
+def _what(r: WhatResult) -> list[str]:
+    lines = [f"{len(r.destinations)} destination(s): {r.query}"]
+    lines += [f"  {d.endpoint} : {d.ports}" for d in r.destinations]
+    return lines
+
+
+def _connectivity(r: ConnectivityResult) -> list[str]:
+    return [f"{c.source} => {c.target} : {c.ports}" for c in r.connections]
+
+
+_SHAPES: dict[type, Callable[[Any], list[str]]] = {
+    CanResult: _can,
+    WhoResult: _who,
+    WhatResult: _what,
+    ConnectivityResult: _connectivity,
+}
+
+
+def render_text(result: Result) -> str:
+    """The answer as text, warnings last."""
+    lines = _SHAPES[type(result)](result)
+    lines += [f"warning: {w}" for w in result.warnings]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Solving: the only place that calls the Z3 solver, and the result values it produces."""

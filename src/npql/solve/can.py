@@ -1,0 +1,167 @@
+"""``can A reach B``: one satisfiability question, a witness when sat, a proof when unsat."""
+
+from __future__ import annotations
+
+import z3
+
+from npql.encode.encoding import PROTOCOL_OF_ID, Encoding, Tracked
+from npql.encode.endpoint import EXTERNAL, HYPOTHETICAL, SymEndpoint
+from npql.encode.query import not_self, port_constraint, side_constraint
+from npql.ir.addresses import IPRange
+from npql.ir.sides import PortQuery, Side
+from npql.model.objects import NAMESPACE_NAME_LABEL, Pod
+from npql.model.policy import Direction
+from npql.solve.engine import IncrementalSolver, Outcome
+from npql.solve.results import Denial, EndpointRef, Verdict, Witness
+
+
+def workload_ref(pod: Pod, namespace_labels: dict[str, str] | None = None) -> EndpointRef:
+    """An existing pod as an answer endpoint (its workload)."""
+    return EndpointRef(
+        kind=pod.kind,
+        namespace=pod.namespace,
+        name=pod.name,
+        labels=dict(pod.labels),
+        namespace_labels=namespace_labels or {},
+    )
+
+
+def check_can(
+    solver: IncrementalSolver,
+    source: Side,
+    target: Side,
+    ports: PortQuery,
+    *,
+    self_groups: list[int],
+    timeout_ms: int | None = None,
+) -> tuple[Verdict, Witness | None, Denial | None, str | None]:
+    """Decide whether some source can reach some target on some asked port."""
+    enc = solver.encoding
+    base = [
+        side_constraint(enc, enc.src, source),
+        side_constraint(enc, enc.dst, target),
+        port_constraint(enc, ports),
+    ]
+    outcome = solver.check([*base, enc.allowed, not_self(enc, self_groups)], timeout_ms=timeout_ms)
+    if outcome.status == "sat":
+        assert outcome.model is not None
+        return Verdict.ALLOWED, decode_witness(enc, outcome.model, source, target), None, None
+    if outcome.status == "unknown":
+        return Verdict.UNKNOWN, None, None, outcome.reason
+    same = _self_connection(source, target, self_groups, ports)
+    if same is not None:
+        return Verdict.ALLOWED, same, None, None
+    return Verdict.DENIED, None, denial_from_core(outcome), None
+
+
+def _self_connection(
+    source: Side, target: Side, self_groups: list[int], ports: PortQuery
+) -> Witness | None:
+    """A bare pod in both sides reaches itself on any port: no policy applies to loopback."""
+    common = {g.index for g in source.groups} & {g.index for g in target.groups} & set(self_groups)
+    for group in source.groups:
+        if group.index in common:
+            ref = workload_ref(group.pods[0])
+            protocol = (ports.protocol.value if ports.protocol else "TCP")
+            return Witness(ref, ref, ports.lo, protocol, self_connection=True)
+    return None
+
+
+def denial_from_core(outcome: Outcome) -> Denial:
+    """The rules and isolating policies an unsat core names."""
+    core: tuple[Tracked, ...] = outcome.core
+    isolating = sorted({t.ident for t in core if t.kind == "isolation"})
+    rules = sorted({t.ident for t in core if t.kind == "rule"})
+    directions = sorted({t.direction.value for t in core})
+    return Denial(tuple(isolating), tuple(rules), tuple(directions))
+
+
+def decode_witness(enc: Encoding, model: z3.ModelRef, source: Side, target: Side) -> Witness:
+    """Read a concrete connection, and the rules admitting it, out of a model."""
+    port = model.eval(enc.port, model_completion=True).as_long()
+    protocol = PROTOCOL_OF_ID[model.eval(enc.protocol, model_completion=True).as_long()]
+    return Witness(
+        source=decode_endpoint(enc, model, enc.src, source.pods),
+        target=decode_endpoint(enc, model, enc.dst, target.pods),
+        port=port,
+        protocol=protocol.value,
+        egress_rules=_firing(enc, model, Direction.EGRESS),
+        ingress_rules=_firing(enc, model, Direction.INGRESS),
+        source_isolated=_true(model, z3.Bool("isolated.egress")) and _is_pod(model, enc.src),
+        target_isolated=_true(model, z3.Bool("isolated.ingress")) and _is_pod(model, enc.dst),
+    )
+
+
+def _true(model: z3.ModelRef, term: z3.BoolRef) -> bool:
+    return bool(z3.is_true(model.eval(term, model_completion=True)))
+
+
+def _is_pod(model: z3.ModelRef, ep: SymEndpoint) -> bool:
+    return _true(model, ep.is_pod)
+
+
+def _firing(enc: Encoding, model: z3.ModelRef, direction: Direction) -> tuple[str, ...]:
+    tag = f".{direction.value.lower()}["
+    return tuple(
+        rule for rule, fire in enc.fires.items() if tag in rule and _true(model, fire)
+    )
+
+
+def decode_endpoint(
+    enc: Encoding, model: z3.ModelRef, ep: SymEndpoint, chosen: tuple[Pod, ...] = ()
+) -> EndpointRef:
+    """An endpoint of the model: an existing workload, an address, or a new pod's description.
+
+    A group may hold pods the question did not select; the witness names a selected one.
+    """
+    group = model.eval(ep.group, model_completion=True).as_long()
+    if group == EXTERNAL:
+        return _decode_address(model, ep)
+    if group == HYPOTHETICAL:
+        return decode_hypothetical(enc, model, ep)
+    members = enc.grouping.groups[group].pods
+    wanted = {id(p) for p in chosen}
+    pod = next((p for p in members if id(p) in wanted), members[0])
+    return workload_ref(pod, dict(enc.cluster.namespace_labels(pod.namespace)))
+
+
+def _decode_address(model: z3.ModelRef, ep: SymEndpoint) -> EndpointRef:
+    v6 = _true(model, ep.ip_v6)
+    value = model.eval(ep.ip, model_completion=True).as_long()
+    rng = IPRange(6 if v6 else 4, value, value)
+    return EndpointRef(kind="External", cidr=rng.cidrs()[0])
+
+
+def decode_hypothetical(enc: Encoding, model: z3.ModelRef, ep: SymEndpoint) -> EndpointRef:
+    """A pod that need not exist: namespace (existing or new) and the labels it needs."""
+    ns_id = model.eval(ep.namespace, model_completion=True).as_long()
+    known = enc.vocab.lookup(ns_id)
+    namespace = known if known is not None else enc.vocab.fresh(ns_id, "new-ns-")
+    is_new = namespace not in enc.cluster.namespaces
+    labels = _decode_labels(enc, model, ep.label_keys(), ep.label, "value-")
+    ns_labels = (
+        _decode_labels(enc, model, ep.ns_label_keys(), ep.ns_label, "value-")
+        if is_new
+        else dict(enc.cluster.namespace_labels(namespace))
+    )
+    ns_labels[NAMESPACE_NAME_LABEL] = namespace
+    return EndpointRef(
+        kind="Hypothetical",
+        namespace=namespace,
+        name=None,
+        labels=labels,
+        namespace_labels=ns_labels,
+        new_namespace=is_new,
+    )
+
+
+def _decode_labels(enc: Encoding, model: z3.ModelRef, keys: list[str], var, prefix: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    out: dict[str, str] = {}
+    for key in keys:
+        has, val = var(key)
+        if not _true(model, has):
+            continue
+        value = model.eval(val, model_completion=True).as_long()
+        text = enc.vocab.lookup(value)
+        out[key] = text if text is not None else enc.vocab.fresh(value, prefix)
+    return out
