@@ -48,12 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("query", nargs="*", help="the query (several words are joined with spaces)")
     p.add_argument(
-        "-f", "--file", dest="paths", action="append", default=[], metavar="PATH",
+        "-f",
+        "--file",
+        dest="paths",
+        action="append",
+        default=[],
+        metavar="PATH",
         help="manifest file or folder (recursive), or - for stdin; repeatable",
     )
     p.add_argument("-o", "--output", choices=sorted(RENDERERS), default="text")
     p.add_argument(
-        "--ipblocks-match-pod-ips", action="store_true",
+        "--ipblocks-match-pod-ips",
+        action="store_true",
         help="let ipBlock rules match pod IPs too (Calico); default: external addresses only",
     )
     p.add_argument("--strict", action="store_true", help="turn every loader warning into an error")

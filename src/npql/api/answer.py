@@ -51,7 +51,9 @@ class Answerer:
         source = self.resolver.side(statement.source)
         target = self.resolver.side(statement.target)
         self_groups = [
-            g.index for g in self.cluster.grouping.groups if len(g.pods) == 1 and g.pods[0].kind == "Pod"
+            g.index
+            for g in self.cluster.grouping.groups
+            if len(g.pods) == 1 and g.pods[0].kind == "Pod"
         ]
         verdict, witness, denial, reason = check_can(
             self.cluster.solver,
@@ -61,7 +63,9 @@ class Answerer:
             self_groups=self_groups,
             timeout_ms=self.cluster.options.timeout_ms,
         )
-        return CanResult(str(statement), verdict, witness, denial, reason, self._warnings(source, target))
+        return CanResult(
+            str(statement), verdict, witness, denial, reason, self._warnings(source, target)
+        )
 
     def who(self, statement: ast.WhoCanReach) -> WhoResult:
         """Every source that reaches some pod of the target on the asked ports."""
@@ -75,7 +79,9 @@ class Answerer:
         )
         connections += bulk.from_addresses(engine, target.groups, target_pods=chosen, query=query)
         if target.ranges:
-            connections += bulk.to_addresses(engine, engine.groups, query=query, within=target.ranges)
+            connections += bulk.to_addresses(
+                engine, engine.groups, query=query, within=target.ranges
+            )
         return WhoResult(str(statement), bulk.group_by_source(connections), self._warnings(target))
 
     def what(self, statement: ast.WhatCanReach) -> WhatResult:

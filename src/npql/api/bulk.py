@@ -40,7 +40,11 @@ def address_parts(
     parts = partition(4, ranges) + partition(6, ranges)
     if within is None:
         return parts
-    return [a for a in parts if any(w.version == a.version and w.lo <= a.lo and a.hi <= w.hi for w in within)]
+    return [
+        a
+        for a in parts
+        if any(w.version == a.version and w.lo <= a.lo and a.hi <= w.hi for w in within)
+    ]
 
 
 def _pods_in(group: PodGroup, chosen: set[int] | None) -> Iterator[Pod]:
@@ -118,7 +122,12 @@ def merge_runs(runs: list[tuple[IPRange, PortSet]]) -> Iterator[tuple[IPRange, P
     """Merge adjacent address parts with equal port sets; drop empty ones."""
     current: tuple[IPRange, PortSet] | None = None
     for rng, ports in runs:
-        if current and current[1] == ports and current[0].version == rng.version and current[0].hi + 1 == rng.lo:
+        if (
+            current
+            and current[1] == ports
+            and current[0].version == rng.version
+            and current[0].hi + 1 == rng.lo
+        ):
             current = (IPRange(rng.version, current[0].lo, rng.hi), ports)
             continue
         if current and not current[1].is_empty():

@@ -18,8 +18,7 @@ from npql.ir.groups import Grouping, group_pods
 from npql.ir.policies import PolicySet, compile_policies
 from npql.loader import load_paths, load_text
 from npql.model.cluster import Cluster as ClusterModel
-from npql.query import ast
-from npql.query import parse_statement  # type: ignore[attr-defined]
+from npql.query import ast, parse_statement
 from npql.render.json import to_dict
 from npql.solve.engine import IncrementalSolver
 from npql.solve.results import Result

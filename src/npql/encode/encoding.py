@@ -25,7 +25,7 @@ from npql.encode.endpoint import EXTERNAL, HYPOTHETICAL, SymEndpoint
 from npql.encode.vocabulary import Vocabulary
 from npql.ir.addresses import IPRange
 from npql.ir.groups import Grouping, PodGroup
-from npql.ir.policies import AddressPeer, NamedPorts, PeerIR, PodPeer, PolicyIR, PolicySet, RuleIR
+from npql.ir.policies import AddressPeer, NamedPorts, PeerIR, PolicyIR, PolicySet, RuleIR
 from npql.model.cluster import Cluster
 from npql.model.objects import NAMESPACE_NAME_LABEL, Protocol
 from npql.model.policy import Direction
@@ -102,8 +102,8 @@ class Encoding:
     # -- structure: what every endpoint must satisfy -------------------------------------------
 
     def _structure(self) -> None:
-        self.hard += [MIN_PORT <= self.port, self.port <= MAX_PORT]
-        self.hard += [0 <= self.protocol, self.protocol <= 2]
+        self.hard += [self.port >= MIN_PORT, self.port <= MAX_PORT]
+        self.hard += [self.protocol >= 0, self.protocol <= 2]
         for ep in (self.src, self.dst):
             self.hard += self._endpoint_structure(ep)
         for key in sorted(self.policies.label_keys()):
@@ -141,7 +141,9 @@ class Encoding:
         for ep in (self.src, self.dst):
             has, val = ep.label(key)
             for group in self.grouping.groups:
-                self.hard.append(z3.Implies(ep.group == group.index, self._fix(has, val, group.labels.get(key))))
+                self.hard.append(
+                    z3.Implies(ep.group == group.index, self._fix(has, val, group.labels.get(key)))
+                )
 
     def ensure_namespace_key(self, key: str) -> None:
         """Tie a namespace label key's variables to each existing namespace's labels."""
@@ -157,7 +159,9 @@ class Encoding:
             for name in self.cluster.namespaces:
                 labels = self.cluster.namespace_labels(name)
                 self.hard.append(
-                    z3.Implies(ep.namespace == self.value_id(name), self._fix(has, val, labels.get(key)))
+                    z3.Implies(
+                        ep.namespace == self.value_id(name), self._fix(has, val, labels.get(key))
+                    )
                 )
             for group in self.grouping.groups:
                 if group.namespace not in self.cluster.namespaces:
@@ -202,7 +206,9 @@ class Encoding:
             self.hard += self._block_facts(ep, index, ranges)
         return index
 
-    def _block_facts(self, ep: SymEndpoint, index: int, ranges: tuple[IPRange, ...]) -> list[z3.BoolRef]:
+    def _block_facts(
+        self, ep: SymEndpoint, index: int, ranges: tuple[IPRange, ...]
+    ) -> list[z3.BoolRef]:
         member = ep.in_block(index)
         facts = [z3.Implies(z3.Not(ep.is_pod), member == self.address_in(ep, ranges))]
         for group in self.grouping.groups:
@@ -213,10 +219,7 @@ class Encoding:
     def address_in(self, ep: SymEndpoint, ranges: Iterable[IPRange]) -> z3.BoolRef:
         """The endpoint's address lies in one of the ranges."""
         return z3.Or(
-            [
-                z3.And(ep.ip_v6 == (r.version == 6), ep.ip >= r.lo, ep.ip <= r.hi)
-                for r in ranges
-            ]
+            [z3.And(ep.ip_v6 == (r.version == 6), ep.ip >= r.lo, ep.ip <= r.hi) for r in ranges]
         )
 
     # -- selectors and peers -------------------------------------------------------------------
@@ -278,7 +281,9 @@ class Encoding:
 
     def selects(self, policy: PolicyIR, ep: SymEndpoint) -> z3.BoolRef:
         """The policy selects the endpoint: a pod of its namespace matching its podSelector."""
-        return z3.And(self.in_namespace(policy.namespace, ep), self.pod_selector(policy.pod_selector, ep))
+        return z3.And(
+            self.in_namespace(policy.namespace, ep), self.pod_selector(policy.pod_selector, ep)
+        )
 
     # -- directions ----------------------------------------------------------------------------
 
@@ -288,7 +293,9 @@ class Encoding:
         self.meaning[name] = meaning
         self.hard.append(z3.Implies(literal, body))
 
-    def _direction(self, direction: Direction, subject: SymEndpoint, peer: SymEndpoint) -> z3.BoolRef:
+    def _direction(
+        self, direction: Direction, subject: SymEndpoint, peer: SymEndpoint
+    ) -> z3.BoolRef:
         tag = direction.value.lower()
         isolated = z3.Bool(f"isolated.{tag}")
         relevant = [p for p in self.policies.policies if direction in p.directions]
@@ -308,7 +315,9 @@ class Encoding:
                 fires.append(fire)
                 self.hard.append(z3.Implies(fire, selected))
                 body = z3.And(selected, self.peer_of(rule, peer), self.ports(rule, self.dst))
-                self._track(f"rule:{rule.ident}", Tracked("rule", rule.ident, direction), fire == body)
+                self._track(
+                    f"rule:{rule.ident}", Tracked("rule", rule.ident, direction), fire == body
+                )
         return z3.Or(z3.Not(subject.is_pod), z3.Not(isolated), *fires)
 
     def peer_of(self, rule: RuleIR, ep: SymEndpoint) -> z3.BoolRef:

@@ -28,9 +28,7 @@ class SymEndpoint:
     ip_v6: z3.BoolRef = field(init=False)
     _labels: dict[str, tuple[z3.BoolRef, z3.ArithRef]] = field(default_factory=dict)
     _ns_labels: dict[str, tuple[z3.BoolRef, z3.ArithRef]] = field(default_factory=dict)
-    _named: dict[tuple[str, Protocol], tuple[z3.BoolRef, z3.ArithRef]] = field(
-        default_factory=dict
-    )
+    _named: dict[tuple[str, Protocol], tuple[z3.BoolRef, z3.ArithRef]] = field(default_factory=dict)
     _in_block: dict[int, z3.BoolRef] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -44,7 +42,10 @@ class SymEndpoint:
     def label(self, key: str) -> tuple[z3.BoolRef, z3.ArithRef]:
         """(has key, value id) of the pod's label ``key``."""
         if key not in self._labels:
-            self._labels[key] = (z3.Bool(f"{self.prefix}.has[{key}]"), z3.Int(f"{self.prefix}.val[{key}]"))
+            self._labels[key] = (
+                z3.Bool(f"{self.prefix}.has[{key}]"),
+                z3.Int(f"{self.prefix}.val[{key}]"),
+            )
         return self._labels[key]
 
     def ns_label(self, key: str) -> tuple[z3.BoolRef, z3.ArithRef]:

@@ -26,9 +26,7 @@ class BitsetEngine:
         self.policies = policies
         self.match_addresses = ipblocks_match_pod_ips
         self._peer_bits: dict[str, int] = {}
-        self._applied = {
-            d: [self._rules_applying(g, d) for g in self.groups] for d in Direction
-        }
+        self._applied = {d: [self._rules_applying(g, d) for g in self.groups] for d in Direction}
         self.rule_ports = lru_cache(maxsize=None)(self._rule_ports)
 
     # -- setup ---------------------------------------------------------------------------------
@@ -71,8 +69,10 @@ class BitsetEngine:
         out = EMPTY
         for entry in rule.ports:
             if isinstance(entry, NamedPorts):
-                number = None if dst is None else self.groups[dst].named_ports.get(
-                    (entry.name, entry.protocol)
+                number = (
+                    None
+                    if dst is None
+                    else self.groups[dst].named_ports.get((entry.name, entry.protocol))
                 )
                 if number is not None:
                     out = out.union(PortSet.of(entry.protocol, number, number))

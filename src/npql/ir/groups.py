@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from npql.ir.addresses import address_value
 from npql.ir.policies import AddressPeer, PodPeer, PolicySet
@@ -59,13 +60,13 @@ def group_pods(
 ) -> Grouping:
     """Group the cluster's pods by what policies (and ``extra_keys``) can observe of them."""
     keys = policies.label_keys() | frozenset(extra_keys)
-    index: dict[tuple[object, ...], list[Pod]] = {}
+    index: dict[_GroupKey, list[Pod]] = {}
     for pod in cluster.pods:
         labels = tuple(sorted((k, v) for k, v in pod.labels.items() if k in keys))
         # Every declared port name, not only those policies use: queries may name others.
         ports = tuple(sorted((p.name, p.protocol, p.port) for p in pod.ports if p.name))
         addresses = pod_addresses(pod) if with_addresses and _any_address_peer(policies) else ()
-        index.setdefault((pod.namespace, labels, ports, addresses), []).append(pod)
+        index.setdefault(_GroupKey(pod.namespace, labels, ports, addresses), []).append(pod)
     return _build_grouping(cluster, list(index.items()))
 
 
@@ -78,22 +79,25 @@ def _any_address_peer(policies: PolicySet) -> bool:
     )
 
 
-def _build_grouping(
-    cluster: Cluster, entries: Sequence[tuple[tuple[object, ...], list[Pod]]]
-) -> Grouping:
+class _GroupKey(NamedTuple):
+    namespace: str
+    labels: tuple[tuple[str, str], ...]
+    ports: tuple[tuple[str, Protocol, int], ...]
+    addresses: tuple[tuple[int, int], ...]
+
+
+def _build_grouping(cluster: Cluster, entries: Sequence[tuple[_GroupKey, list[Pod]]]) -> Grouping:
     groups: list[PodGroup] = []
     group_of: dict[int, int] = {}
     for i, (key, pods) in enumerate(entries):
-        namespace, labels, ports, addresses = key
-        assert isinstance(namespace, str)
         groups.append(
             PodGroup(
                 index=i,
-                namespace=namespace,
-                labels=dict(labels),  # type: ignore[arg-type]
-                namespace_labels=cluster.namespace_labels(namespace),
-                named_ports={(n, proto): num for n, proto, num in ports},  # type: ignore[misc]
-                addresses=addresses,  # type: ignore[arg-type]
+                namespace=key.namespace,
+                labels=dict(key.labels),
+                namespace_labels=cluster.namespace_labels(key.namespace),
+                named_ports={(n, proto): num for n, proto, num in key.ports},
+                addresses=key.addresses,
                 pods=tuple(pods),
             )
         )
@@ -105,9 +109,7 @@ def _build_grouping(
 def peer_matches_group(peer: PodPeer | AddressPeer, group: PodGroup, *, addresses: bool) -> bool:
     """Whether a compiled peer matches the pods of a group (addresses only if plugin says so)."""
     if isinstance(peer, AddressPeer):
-        return addresses and any(
-            r.contains(v, a) for v, a in group.addresses for r in peer.ranges
-        )
+        return addresses and any(r.contains(v, a) for v, a in group.addresses for r in peer.ranges)
     if peer.namespace_name is not None and peer.namespace_name != group.namespace:
         return False
     if peer.namespace_selector is not None and not peer.namespace_selector.matches(

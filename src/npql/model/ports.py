@@ -111,7 +111,9 @@ class PortSet:
             return "No Connections"
         parts = []
         for proto in sorted(self.ranges, key=lambda p: p.value):
-            ranges = ",".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in self.ranges[proto])
+            ranges = ",".join(
+                str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in self.ranges[proto]
+            )
             parts.append(f"{proto.value} {ranges}")
         return ",".join(parts)
 

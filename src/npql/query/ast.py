@@ -5,10 +5,73 @@ Parsing canonical text gives back an equal node (a test round-trips every docume
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from npql.model.objects import Protocol
-from npql.model.selector import LabelSelector
+from npql.model.selector import LabelSelector, Operator, Requirement
+
+# ---------------------------------------------------------------------------------------------
+# canonical spelling of words (shared by the __str__ methods below)
+# ---------------------------------------------------------------------------------------------
+
+#: Every keyword of the query language (grammar/npql.lark); matched case-insensitively.
+KEYWORDS = frozenset(
+    {
+        "who", "what", "can", "reach", "connectivity", "all", "pods", "pod", "ns", "namespace",
+        "any", "with", "in", "notin", "svc", "service", "ip", "cidr", "internet", "external",
+    }
+)  # fmt: skip
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)?")
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_.\-]+")
+_PLAIN_IPV4 = re.compile(r"[0-9.]+")
+
+
+def quote(text: str) -> str:
+    """``text`` in double quotes, with backslashes and quotes escaped."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def _word(text: str, plain: re.Pattern[str]) -> str:
+    """``text`` as is when it lexes as a plain word that is no keyword, else quoted."""
+    if plain.fullmatch(text) and text.lower() not in KEYWORDS:
+        return text
+    return quote(text)
+
+
+def _key(key: str) -> str:
+    """A label key; quoted also when it looks like an IP address (bare, it would be an error)."""
+    if _PLAIN_IPV4.fullmatch(key):
+        return quote(key)
+    return _word(key, _PLAIN_KEY)
+
+
+def _value(text: str) -> str:
+    return text if _PLAIN_WORD.fullmatch(text) else quote(text)
+
+
+def format_requirement(req: Requirement) -> str:
+    """A requirement in kubectl syntax, quoting keyword-like keys and empty values."""
+    key = _key(req.key)
+    if req.operator is Operator.EXISTS:
+        return key
+    if req.operator is Operator.DOES_NOT_EXIST:
+        return f"!{key}"
+    if len(req.values) == 1:
+        op = "=" if req.operator is Operator.IN else "!="
+        return f"{key}{op}{_value(req.values[0])}"
+    word = "in" if req.operator is Operator.IN else "notin"
+    return f"{key} {word} ({','.join(_value(v) for v in req.values)})"
+
+
+def format_selector(selector: LabelSelector) -> str:
+    """A selector in kubectl syntax (``{}`` when empty), parseable back by npql."""
+    if selector.is_empty:
+        return "{}"
+    return ",".join(format_requirement(r) for r in selector.requirements)
+
 
 # ---------------------------------------------------------------------------------------------
 # ports
@@ -76,7 +139,7 @@ class NamespaceNames:
     names: tuple[str, ...]
 
     def __str__(self) -> str:
-        return f"in ns {','.join(self.names)}"
+        return f"in ns {','.join(_word(n, _PLAIN_WORD) for n in self.names)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +149,7 @@ class NamespaceLabels:
     selector: LabelSelector
 
     def __str__(self) -> str:
-        return f"in ns with {self.selector}"
+        return f"in ns with {format_selector(self.selector)}"
 
 
 NamespaceScope = AnyNamespace | NamespaceNames | NamespaceLabels
@@ -107,7 +170,7 @@ class Selected:
         scope = str(self.scope)
         if self.selector.is_empty:
             return f"all pods {scope}".rstrip() if scope else "all pods"
-        return f"{self.selector} {scope}".rstrip()
+        return f"{format_selector(self.selector)} {scope}".rstrip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +196,7 @@ class NamespaceRef:
 
 @dataclass(frozen=True, slots=True)
 class AnyPod:
-    """``any pod [with SEL] [in ns ... | in any namespace]``: every possible pod, existing or not."""
+    """``any pod [with SEL] [in ns ...|in any namespace]``: every possible pod, existing or not."""
 
     selector: LabelSelector = LabelSelector()
     scope: NamespaceScope = AnyNamespace()
@@ -141,7 +204,7 @@ class AnyPod:
     def __str__(self) -> str:
         out = "any pod"
         if not self.selector.is_empty:
-            out += f" with {self.selector}"
+            out += f" with {format_selector(self.selector)}"
         scope = str(self.scope)
         return f"{out} {scope}" if scope else out
 

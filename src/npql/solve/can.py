@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import z3
 
 from npql.encode.encoding import PROTOCOL_OF_ID, Encoding, Tracked
@@ -37,34 +39,91 @@ def check_can(
 ) -> tuple[Verdict, Witness | None, Denial | None, str | None]:
     """Decide whether some source can reach some target on some asked port."""
     enc = solver.encoding
-    base = [
+    goal = [
         side_constraint(enc, enc.src, source),
         side_constraint(enc, enc.dst, target),
         port_constraint(enc, ports),
+        enc.allowed,
+        not_self(enc, self_groups),
     ]
-    outcome = solver.check([*base, enc.allowed, not_self(enc, self_groups)], timeout_ms=timeout_ms)
+    outcome = _first_sat(solver, goal, _preferences(enc, source, target), timeout_ms)
     if outcome.status == "sat":
         assert outcome.model is not None
         return Verdict.ALLOWED, decode_witness(enc, outcome.model, source, target), None, None
     if outcome.status == "unknown":
         return Verdict.UNKNOWN, None, None, outcome.reason
-    same = _self_connection(source, target, self_groups, ports)
+    same = _self_connection(source, target, ports)
     if same is not None:
         return Verdict.ALLOWED, same, None, None
     return Verdict.DENIED, None, denial_from_core(outcome), None
 
 
-def _self_connection(
-    source: Side, target: Side, self_groups: list[int], ports: PortQuery
-) -> Witness | None:
-    """A bare pod in both sides reaches itself on any port: no policy applies to loopback."""
-    common = {g.index for g in source.groups} & {g.index for g in target.groups} & set(self_groups)
-    for group in source.groups:
-        if group.index in common:
-            ref = workload_ref(group.pods[0])
-            protocol = (ports.protocol.value if ports.protocol else "TCP")
-            return Witness(ref, ref, ports.lo, protocol, self_connection=True)
-    return None
+def _preferences(enc: Encoding, source: Side, target: Side) -> list[list[z3.BoolRef]]:
+    """Witness preferences, most concrete first: existing pods, then new pods in existing
+    namespaces, then anything. The last tier (no extra constraint) alone decides unsat."""
+    hypothetical = [
+        ep for ep, side in ((enc.src, source), (enc.dst, target)) if side.hypothetical is not None
+    ]
+    if not hypothetical:
+        return [[]]
+    existing_ns = [enc.value_id(n) for n in enc.cluster.namespaces]
+    only_existing = [ep.group != HYPOTHETICAL for ep in hypothetical]
+    in_known_ns = [z3.Or([ep.namespace == i for i in existing_ns]) for ep in hypothetical]
+    return [only_existing, in_known_ns, []]
+
+
+def _first_sat(
+    solver: IncrementalSolver,
+    goal: list[z3.BoolRef],
+    tiers: list[list[z3.BoolRef]],
+    timeout_ms: int | None,
+) -> Outcome:
+    outcome = Outcome("unknown", reason="no check ran")
+    for extra in tiers:
+        outcome = solver.check([*goal, *extra], timeout_ms=timeout_ms)
+        if outcome.status == "sat":
+            return _minimise(solver, [*goal, *extra], outcome, timeout_ms)
+    return outcome
+
+
+def _minimise(
+    solver: IncrementalSolver, goal: list[z3.BoolRef], outcome: Outcome, timeout_ms: int | None
+) -> Outcome:
+    """Drop every label a hypothetical pod (or new namespace) does not need, one at a time."""
+    enc = solver.encoding
+    assert outcome.model is not None
+    fixed: list[z3.BoolRef] = []
+    for ep in (enc.src, enc.dst):
+        if not _is_hypothetical(outcome.model, ep):
+            continue
+        flags = [ep.label(k)[0] for k in ep.label_keys()]
+        flags += [ep.ns_label(k)[0] for k in ep.ns_label_keys() if k != NAMESPACE_NAME_LABEL]
+        for has in flags:
+            if not _true(outcome.model, has):
+                fixed.append(z3.Not(has))
+                continue
+            trial = solver.check([*goal, *fixed, z3.Not(has)], timeout_ms=timeout_ms)
+            if trial.status == "sat":
+                fixed.append(z3.Not(has))
+                outcome = trial
+            else:
+                fixed.append(has)
+    return outcome
+
+
+def _is_hypothetical(model: z3.ModelRef, ep: SymEndpoint) -> bool:
+    return bool(model.eval(ep.group, model_completion=True).as_long() == HYPOTHETICAL)
+
+
+def _self_connection(source: Side, target: Side, ports: PortQuery) -> Witness | None:
+    """A pod in both sides reaches itself on any port: no policy applies to its own traffic."""
+    in_target = {id(p) for p in target.pods}
+    pod = next((p for p in source.pods if id(p) in in_target), None)
+    if pod is None:
+        return None
+    ref = workload_ref(pod)
+    protocol = ports.protocol.value if ports.protocol else "TCP"
+    return Witness(ref, ref, ports.lo, protocol, self_connection=True)
 
 
 def denial_from_core(outcome: Outcome) -> Denial:
@@ -102,9 +161,7 @@ def _is_pod(model: z3.ModelRef, ep: SymEndpoint) -> bool:
 
 def _firing(enc: Encoding, model: z3.ModelRef, direction: Direction) -> tuple[str, ...]:
     tag = f".{direction.value.lower()}["
-    return tuple(
-        rule for rule, fire in enc.fires.items() if tag in rule and _true(model, fire)
-    )
+    return tuple(rule for rule, fire in enc.fires.items() if tag in rule and _true(model, fire))
 
 
 def decode_endpoint(
@@ -155,7 +212,13 @@ def decode_hypothetical(enc: Encoding, model: z3.ModelRef, ep: SymEndpoint) -> E
     )
 
 
-def _decode_labels(enc: Encoding, model: z3.ModelRef, keys: list[str], var, prefix: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _decode_labels(
+    enc: Encoding,
+    model: z3.ModelRef,
+    keys: list[str],
+    var: Callable[[str], tuple[z3.BoolRef, z3.ArithRef]],
+    prefix: str,
+) -> dict[str, str]:
     out: dict[str, str] = {}
     for key in keys:
         has, val = var(key)

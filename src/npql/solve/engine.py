@@ -58,7 +58,9 @@ class IncrementalSolver:
             return Outcome("sat", model=self.solver.model())
         if result == z3.unsat:
             meaning = self.encoding.meaning
-            core = tuple(meaning[str(lit)] for lit in self.solver.unsat_core() if str(lit) in meaning)
+            core = tuple(
+                meaning[str(lit)] for lit in self.solver.unsat_core() if str(lit) in meaning
+            )
             return Outcome("unsat", core=core)
         return Outcome("unknown", reason=_reason(self.solver.reason_unknown()))
 

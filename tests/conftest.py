@@ -1,0 +1,6 @@
+"""Test-wide setup: the reference evaluator and strategies are importable as plain modules."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
