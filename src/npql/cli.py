@@ -64,13 +64,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--strict", action="store_true", help="turn every loader warning into an error")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="solver timeout")
-    p.add_argument("--version", action="version", version=f"npql {__version__}")
+    p.add_argument("--version", action="store_true", help="print the version and exit")
     return p
 
 
 def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO) -> int:
     """Parse arguments, load, answer; raises NpqlError for user errors."""
     args = build_parser().parse_args(argv)
+    if args.version:
+        stdout.write(f"npql {__version__}\n")
+        return EXIT_OK
     if not args.paths:
         raise UsageError("no manifests: give -f PATH (a file, a folder, or - for stdin)")
     query = " ".join(args.query).strip()

@@ -47,6 +47,9 @@ class Resolver:
     def selected(self, endpoint: ast.Selected) -> Side:
         """Existing pods matching a selector within a namespace scope."""
         self._check_namespaces(endpoint.scope)
+        return self._matching(endpoint)
+
+    def _matching(self, endpoint: ast.Selected) -> Side:
         pods = [
             p
             for p in self.cluster.pods
@@ -73,7 +76,8 @@ class Resolver:
 
     def any_pod(self, endpoint: ast.AnyPod) -> Side:
         """Existing pods that match, plus every pod that could be created to match."""
-        existing = self.selected(ast.Selected(endpoint.selector, endpoint.scope))
+        # Namespaces need not exist: a new one is as possible as a new pod.
+        existing = self._matching(ast.Selected(endpoint.selector, endpoint.scope))
         scope = endpoint.scope
         hyp = Hypothetical(
             selector=endpoint.selector,
