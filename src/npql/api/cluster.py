@@ -103,6 +103,11 @@ class Cluster:
         """Warnings every answer carries (unmodelled policy kinds, loader notes)."""
         return cluster_warnings(self.model, self.options.ipblocks_match_pod_ips)
 
+    def interrupt(self) -> None:
+        """Interrupt a query running in another thread (its answer becomes UNKNOWN)."""
+        if "solver" in self.__dict__:
+            self.solver.interrupt()
+
     def query(self, text: str | ast.Statement) -> Answer:
         """Answer one statement (text or AST)."""
         statement = parse_statement(text) if isinstance(text, str) else text

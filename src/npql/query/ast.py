@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from npql.model.objects import Protocol
+from npql.model.policy import Direction
 from npql.model.selector import LabelSelector, Operator, Requirement
 
 # ---------------------------------------------------------------------------------------------
@@ -152,7 +153,17 @@ class NamespaceLabels:
         return f"in ns with {format_selector(self.selector)}"
 
 
-NamespaceScope = AnyNamespace | NamespaceNames | NamespaceLabels
+@dataclass(frozen=True, slots=True)
+class OutsideNamespaces:
+    """``outside ns a,b``: every namespace (existing or new) except these."""
+
+    names: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"outside ns {','.join(_word(n, _PLAIN_WORD) for n in self.names)}"
+
+
+NamespaceScope = AnyNamespace | NamespaceNames | NamespaceLabels | OutsideNamespaces
 
 # ---------------------------------------------------------------------------------------------
 # endpoints
@@ -297,7 +308,234 @@ class Connectivity:
         return "connectivity"
 
 
-Statement = WhoCanReach | WhatCanReach | CanReach | Connectivity
+@dataclass(frozen=True, slots=True)
+class WhoCouldReach:
+    """``who could reach TARGET[:PORT]``: the exact space of possible sources, existing or not,
+    as a union of selector-shaped descriptions (namespace x pod labels x address ranges)."""
+
+    target: Endpoint
+    port: PortSpec = ANY_PORT
+
+    def __str__(self) -> str:
+        return f"who could reach {self.target}{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class Explain:
+    """``why can A reach B[:PORT]`` / ``why can't A reach B[:PORT]``: both sides, rule by rule.
+
+    ``expect_allowed`` only records how the question was asked; the answer explains whatever
+    the verdict is.
+    """
+
+    source: Endpoint
+    target: Endpoint
+    port: PortSpec = ANY_PORT
+    expect_allowed: bool = True
+
+    def __str__(self) -> str:
+        verb = "can" if self.expect_allowed else "can't"
+        return f"why {verb} {self.source} reach {self.target}{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class IsIsolated:
+    """``is ENDPOINT isolated [for ingress|egress]``."""
+
+    endpoint: Endpoint
+    direction: Direction | None = None
+
+    def __str__(self) -> str:
+        suffix = "" if self.direction is None else f" for {self.direction.value.lower()}"
+        return f"is {self.endpoint} isolated{suffix}"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRef:
+    """``policy NS/NAME`` (no slash: namespace ``default``)."""
+
+    namespace: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"policy {self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class PoliciesSelecting:
+    """``policies selecting ENDPOINT``: the policies whose podSelector selects its pods."""
+
+    endpoint: Endpoint
+
+    def __str__(self) -> str:
+        return f"policies selecting {self.endpoint}"
+
+
+@dataclass(frozen=True, slots=True)
+class SelectedBy:
+    """``pods selected by policy NS/NAME``."""
+
+    policy: PolicyRef
+
+    def __str__(self) -> str:
+        return f"pods selected by {self.policy}"
+
+
+@dataclass(frozen=True, slots=True)
+class DescribePolicy:
+    """``describe policy NS/NAME``: what the policy allows, as plain sentences."""
+
+    policy: PolicyRef
+
+    def __str__(self) -> str:
+        return f"describe {self.policy}"
+
+
+SHOW_KINDS = ("pods", "workloads", "namespaces", "policies", "services")
+
+
+@dataclass(frozen=True, slots=True)
+class Show:
+    """``show pods|workloads|namespaces|policies|services [with SELECTOR] [SCOPE] [all]``.
+
+    The selector filters by the object's own labels (for policies: the pods' labels they
+    select is not what is meant; policies have metadata labels too).
+    """
+
+    kind: str
+    selector: LabelSelector = LabelSelector()
+    scope: NamespaceScope = AnyNamespace()
+
+    def __str__(self) -> str:
+        out = f"show {self.kind}"
+        if not self.selector.is_empty:
+            out += f" with {format_selector(self.selector)}"
+        scope = str(self.scope)
+        return f"{out} {scope}" if scope else out
+
+
+@dataclass(frozen=True, slots=True)
+class Let:
+    """``let NAME = ENDPOINT``: bind an endpoint to ``$NAME`` for later statements."""
+
+    name: str
+    endpoint: Endpoint
+
+    def __str__(self) -> str:
+        return f"let {self.name} = {self.endpoint}"
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """``exposure [of ENDPOINT]``: who outside the loaded pods could reach each workload."""
+
+    endpoint: Endpoint | None = None
+
+    def __str__(self) -> str:
+        return "exposure" if self.endpoint is None else f"exposure of {self.endpoint}"
+
+
+@dataclass(frozen=True, slots=True)
+class Assume:
+    """``assume no ns with SELECTOR`` / ``assume no pod with SELECTOR [SCOPE]``.
+
+    States labels that never appear (platform rules), so symbolic proofs hold under them;
+    e.g. "only namespaces with team=payments carry pci=true" is
+    ``assume no ns with pci=true,team!=payments``.
+    """
+
+    subject: str  # "ns" or "pod"
+    selector: LabelSelector
+    scope: NamespaceScope = AnyNamespace()
+
+    def __str__(self) -> str:
+        out = f"assume no {self.subject} with {format_selector(self.selector)}"
+        scope = str(self.scope)
+        return f"{out} {scope}" if scope else out
+
+
+@dataclass(frozen=True, slots=True)
+class AssertCan:
+    """``assert can A reach B[:PORT]`` (some connection is allowed) or
+    ``assert cannot A reach B[:PORT]`` (none is: every pod, every port of the range)."""
+
+    source: Endpoint
+    target: Endpoint
+    port: PortSpec = ANY_PORT
+    expect: bool = True
+
+    def __str__(self) -> str:
+        verb = "can" if self.expect else "cannot"
+        return f"assert {verb} {self.source} reach {self.target}{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class AssertIsolated:
+    """``assert ENDPOINT is isolated [for ingress|egress]`` (``is not isolated`` negates)."""
+
+    endpoint: Endpoint
+    direction: Direction | None = None
+    expect: bool = True
+
+    def __str__(self) -> str:
+        word = "is isolated" if self.expect else "is not isolated"
+        suffix = "" if self.direction is None else f" for {self.direction.value.lower()}"
+        return f"assert {self.endpoint} {word}{suffix}"
+
+
+@dataclass(frozen=True, slots=True)
+class AssertOnly:
+    """``assert only ALLOWED can reach TARGET[:PORT]``: every source that can reach the target,
+    existing or not, pod or address, is within ALLOWED."""
+
+    allowed: Endpoint
+    target: Endpoint
+    port: PortSpec = ANY_PORT
+
+    def __str__(self) -> str:
+        return f"assert only {self.allowed} can reach {self.target}{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class Lint:
+    """``lint``: findings about the policies (codes, severities, file:line)."""
+
+    def __str__(self) -> str:
+        return "lint"
+
+
+@dataclass(frozen=True, slots=True)
+class Redundancy:
+    """``redundant rules [for any pod]``: rules removable without changing what is allowed,
+    for the loaded pods, or for every possible pod."""
+
+    any_pod: bool = False
+
+    def __str__(self) -> str:
+        return "redundant rules for any pod" if self.any_pod else "redundant rules"
+
+
+Statement = (
+    WhoCanReach
+    | WhatCanReach
+    | CanReach
+    | Connectivity
+    | WhoCouldReach
+    | Explain
+    | IsIsolated
+    | PoliciesSelecting
+    | SelectedBy
+    | DescribePolicy
+    | Show
+    | Let
+    | Exposure
+    | Assume
+    | AssertCan
+    | AssertIsolated
+    | AssertOnly
+    | Lint
+    | Redundancy
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,10 @@ class IncrementalSolver:
         self.timeout_ms = timeout_ms
         self._added = 0
 
+    def interrupt(self) -> None:
+        """Stop a running check from another thread; it then reports unknown ("interrupted")."""
+        self.solver.ctx.interrupt()
+
     def _sync(self) -> None:
         hard = self.encoding.hard
         if self._added < len(hard):
