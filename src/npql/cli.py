@@ -13,6 +13,7 @@ from npql.api import Answer, Cluster, load
 from npql.errors import NpqlError, UsageError
 from npql.render.connlist import render_connlist
 from npql.render.json import render_json
+from npql.render.manifests import render_manifests
 from npql.render.text import render_text
 from npql.solve.results import ConnectivityResult, Result
 
@@ -29,6 +30,7 @@ RENDERERS: dict[str, Callable[[Result], str]] = {
     "text": render_text,
     "json": lambda r: render_json(r) + "\n",
     "connlist": _connlist,
+    "yaml": render_manifests,
 }
 
 

@@ -5,19 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from npql.api import bulk
+from npql.api import assertions, bulk, symbolic
 from npql.api.notes import host_network_warnings
-from npql.api.resolve import Resolver, port_query
+from npql.api.resolve import Resolver, forbidden_of, port_query
 from npql.errors import QuerySemanticError
-from npql.ir.sides import Side
+from npql.ir.sides import PortQuery, Side
 from npql.query import ast
 from npql.solve.can import check_can
 from npql.solve.results import (
     CanResult,
     ConnectivityResult,
+    Denial,
+    InfoResult,
     Result,
+    Verdict,
     WhatResult,
     WhoResult,
+    Witness,
 )
 
 if TYPE_CHECKING:
@@ -29,7 +33,9 @@ class Answerer:
 
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
-        self.resolver = Resolver(cluster.model, cluster.grouping, cluster.variables)
+        self.resolver = Resolver(
+            cluster.model, cluster.grouping, cluster.variables, cluster.assumptions
+        )
 
     def answer(self, statement: ast.Statement) -> Result:
         """Dispatch on the statement's type."""
@@ -37,6 +43,23 @@ class Answerer:
         if handler is None:
             raise QuerySemanticError(f"'{statement}' is not a question npql answers yet")
         return handler(self, statement)
+
+    def warnings_for(self, *sides: Side) -> tuple[str, ...]:
+        """Cluster warnings plus those about the sides of this answer."""
+        return self._warnings(*sides)
+
+    def check(
+        self, source: Side, target: Side, ports: PortQuery
+    ) -> tuple[Verdict, Witness | None, Denial | None, str | None]:
+        """One can-question to the Z3 engine."""
+        return check_can(
+            self.cluster.solver,
+            source,
+            target,
+            ports,
+            self_groups=self.cluster.self_groups,
+            timeout_ms=self.cluster.options.timeout_ms,
+        )
 
     def _warnings(self, *sides: Side) -> tuple[str, ...]:
         out = list(self.cluster.warnings)
@@ -50,19 +73,7 @@ class Answerer:
         """One satisfiability question, with a witness or a proof."""
         source = self.resolver.side(statement.source)
         target = self.resolver.side(statement.target)
-        self_groups = [
-            g.index
-            for g in self.cluster.grouping.groups
-            if len(g.pods) == 1 and g.pods[0].kind == "Pod"
-        ]
-        verdict, witness, denial, reason = check_can(
-            self.cluster.solver,
-            source,
-            target,
-            port_query(statement.port),
-            self_groups=self_groups,
-            timeout_ms=self.cluster.options.timeout_ms,
-        )
+        verdict, witness, denial, reason = self.check(source, target, port_query(statement.port))
         return CanResult(
             str(statement), verdict, witness, denial, reason, self._warnings(source, target)
         )
@@ -108,6 +119,28 @@ class Answerer:
         return ConnectivityResult(str(statement), tuple(connections), warnings)
 
 
+def _let(answerer: Answerer, st: ast.Let) -> InfoResult:
+    answerer.resolver.side(st.endpoint)  # fail now, not at first use
+    answerer.cluster.variables[st.name] = st.endpoint
+    return InfoResult(str(st), "let", sentences=(f"${st.name} = {st.endpoint}",))
+
+
+def _assume(answerer: Answerer, st: ast.Assume) -> InfoResult:
+    rule = forbidden_of(st)
+    answerer.cluster.assumptions.append(rule)
+    sentences = [f"assuming from now on: {str(st).removeprefix('assume ')}"]
+    warnings = []
+    model = answerer.cluster.model
+    if st.subject == "ns":
+        clash = [n for n in model.namespaces if st.selector.matches(model.namespace_labels(n))]
+    else:
+        side = answerer.resolver.side(ast.Selected(st.selector, st.scope))
+        clash = sorted({p.workload for p in side.pods})
+    if clash:
+        warnings.append(f"already broken by loaded objects: {', '.join(clash)}")
+    return InfoResult(str(st), "assume", sentences=tuple(sentences), warnings=tuple(warnings))
+
+
 def _require_existing(side: Side, statement: ast.Statement) -> None:
     if side.hypothetical is not None:
         raise QuerySemanticError(
@@ -117,6 +150,13 @@ def _require_existing(side: Side, statement: ast.Statement) -> None:
 
 
 _DISPATCH: dict[type, Callable[[Answerer, ast.Statement], Result]] = {
+    ast.WhoCouldReach: symbolic.who_could,  # type: ignore[dict-item]
+    ast.Exposure: symbolic.exposure,  # type: ignore[dict-item]
+    ast.AssertCan: assertions.assert_can,  # type: ignore[dict-item]
+    ast.AssertIsolated: assertions.assert_isolated,  # type: ignore[dict-item]
+    ast.AssertOnly: assertions.assert_only,  # type: ignore[dict-item]
+    ast.Let: _let,  # type: ignore[dict-item]
+    ast.Assume: _assume,  # type: ignore[dict-item]
     ast.CanReach: Answerer.can,  # type: ignore[dict-item]
     ast.WhoCanReach: Answerer.who,  # type: ignore[dict-item]
     ast.WhatCanReach: Answerer.what,  # type: ignore[dict-item]

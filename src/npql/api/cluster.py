@@ -16,6 +16,7 @@ from npql.encode.encoding import Encoding
 from npql.fastpath import BitsetEngine
 from npql.ir.groups import Grouping, group_pods
 from npql.ir.policies import PolicySet, compile_policies
+from npql.ir.sides import Forbidden
 from npql.loader import load_paths, load_text
 from npql.model.cluster import Cluster as ClusterModel
 from npql.query import ast, parse_statement
@@ -67,6 +68,7 @@ class Cluster:
         self.model = model
         self.options = options or Options()
         self.variables: dict[str, ast.Endpoint] = {}
+        self.assumptions: list[Forbidden] = []
 
     @cached_property
     def policies(self) -> PolicySet:
@@ -97,6 +99,13 @@ class Cluster:
             ipblocks_match_pod_ips=self.options.ipblocks_match_pod_ips,
         )
         return IncrementalSolver(encoding, self.options.timeout_ms)
+
+    @cached_property
+    def self_groups(self) -> list[int]:
+        """Groups that are one bare Pod: the only ones where src == dst is the same pod."""
+        return [
+            g.index for g in self.grouping.groups if len(g.pods) == 1 and g.pods[0].kind == "Pod"
+        ]
 
     @property
     def warnings(self) -> tuple[str, ...]:

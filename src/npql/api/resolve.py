@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from npql.errors import QuerySemanticError
 from npql.ir.addresses import network_range, whole_space
 from npql.ir.groups import Grouping
-from npql.ir.sides import Hypothetical, PortQuery, Side
+from npql.ir.sides import Forbidden, Hypothetical, PortQuery, Side
 from npql.model.cluster import Cluster
 from npql.model.objects import Pod, Protocol
+from npql.model.selector import LabelSelector
 from npql.query import ast
 
 
@@ -22,6 +23,7 @@ class Resolver:
     cluster: Cluster
     grouping: Grouping
     variables: dict[str, ast.Endpoint]
+    assumptions: list[Forbidden] = field(default_factory=list)
 
     def side(self, endpoint: ast.Endpoint) -> Side:
         """The pods, hypothetical pods and addresses an endpoint denotes."""
@@ -42,6 +44,8 @@ class Resolver:
             return pod.namespace in scope.names
         if isinstance(scope, ast.NamespaceLabels):
             return scope.selector.matches(self.cluster.namespace_labels(pod.namespace))
+        if isinstance(scope, ast.OutsideNamespaces):
+            return pod.namespace not in scope.names
         return True
 
     def selected(self, endpoint: ast.Selected) -> Side:
@@ -78,13 +82,19 @@ class Resolver:
         """Existing pods that match, plus every pod that could be created to match."""
         # Namespaces need not exist: a new one is as possible as a new pod.
         existing = self._matching(ast.Selected(endpoint.selector, endpoint.scope))
-        scope = endpoint.scope
-        hyp = Hypothetical(
-            selector=endpoint.selector,
-            namespace_names=scope.names if isinstance(scope, ast.NamespaceNames) else None,
-            namespace_selector=scope.selector if isinstance(scope, ast.NamespaceLabels) else None,
-        )
+        hyp = describe(endpoint.selector, endpoint.scope, tuple(self.assumptions))
         return Side(existing.pods, existing.groups, hyp, description=str(endpoint))
+
+    def as_hypothetical(self, endpoint: ast.Endpoint) -> Hypothetical | None:
+        """The pods an endpoint would also match if they were created (None: only by name)."""
+        if isinstance(endpoint, ast.VariableRef):
+            bound = self.variables.get(endpoint.name)
+            return None if bound is None else self.as_hypothetical(bound)
+        if isinstance(endpoint, ast.Selected | ast.AnyPod):
+            return describe(endpoint.selector, endpoint.scope)
+        if isinstance(endpoint, ast.NamespaceRef):
+            return Hypothetical(namespace_names=(endpoint.name,))
+        return None
 
     def address(self, endpoint: ast.IPRef) -> Side:
         """External addresses of a CIDR."""
@@ -139,6 +149,31 @@ class Resolver:
                 raise QuerySemanticError(
                     f"no namespace named {name!r}", hint=_did_you_mean(name, known)
                 )
+
+
+def describe(
+    selector: LabelSelector, scope: ast.NamespaceScope, forbidden: tuple[Forbidden, ...] = ()
+) -> Hypothetical:
+    """Pods that need not exist, described by a selector and a namespace scope."""
+    return Hypothetical(
+        selector=selector,
+        namespace_names=scope.names if isinstance(scope, ast.NamespaceNames) else None,
+        namespace_selector=scope.selector if isinstance(scope, ast.NamespaceLabels) else None,
+        excluded_namespaces=scope.names if isinstance(scope, ast.OutsideNamespaces) else (),
+        forbidden=forbidden,
+    )
+
+
+def forbidden_of(statement: ast.Assume) -> Forbidden:
+    """The assumption an ``assume`` statement states."""
+    hyp = describe(statement.selector, statement.scope)
+    return Forbidden(
+        statement.subject,
+        statement.selector,
+        hyp.namespace_names,
+        hyp.namespace_selector,
+        hyp.excluded_namespaces,
+    )
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str | None:

@@ -297,7 +297,7 @@ class Encoding:
         self, direction: Direction, subject: SymEndpoint, peer: SymEndpoint
     ) -> z3.BoolRef:
         tag = direction.value.lower()
-        isolated = z3.Bool(f"isolated.{tag}")
+        isolated = z3.Bool(f"isolated.{tag}")  # encode.query.isolated() names it too
         relevant = [p for p in self.policies.policies if direction in p.directions]
         selections = {p.ident: self.selects(p, subject) for p in relevant}
         self.hard.append(z3.Implies(isolated, z3.Or(list(selections.values()))))

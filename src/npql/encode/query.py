@@ -6,7 +6,9 @@ import z3
 
 from npql.encode.encoding import PROTOCOL_IDS, Encoding
 from npql.encode.endpoint import HYPOTHETICAL, SymEndpoint
-from npql.ir.sides import Hypothetical, PortQuery, Side
+from npql.ir.sides import Forbidden, Hypothetical, PortQuery, Side
+from npql.model.policy import Direction
+from npql.model.selector import LabelSelector
 
 
 def side_constraint(enc: Encoding, ep: SymEndpoint, side: Side) -> z3.BoolRef:
@@ -22,12 +24,43 @@ def side_constraint(enc: Encoding, ep: SymEndpoint, side: Side) -> z3.BoolRef:
 
 
 def hypothetical_constraint(enc: Encoding, ep: SymEndpoint, hyp: Hypothetical) -> z3.BoolRef:
-    """A pod that need not exist, with labels and namespace as the question constrains them."""
-    terms = [enc.is_hypothetical(ep), enc.pod_selector(hyp.selector, ep)]
-    if hyp.namespace_names is not None:
-        terms.append(z3.Or([ep.namespace == enc.value_id(n) for n in hyp.namespace_names]))
-    if hyp.namespace_selector is not None:
-        terms.append(enc.namespace_selector(hyp.namespace_selector, ep))
+    """A pod that need not exist, with labels and namespace as the question constrains them,
+    and within the session's label assumptions."""
+    terms = [enc.is_hypothetical(ep), membership(enc, ep, hyp)]
+    terms += [z3.Not(forbidden_formula(enc, ep, f)) for f in hyp.forbidden]
+    terms += [z3.Not(membership(enc, ep, other)) for other in hyp.unlike]
+    return z3.And(terms)
+
+
+def membership(enc: Encoding, ep: SymEndpoint, hyp: Hypothetical) -> z3.BoolRef:
+    """The endpoint is a pod whose labels and namespace fit the description."""
+    terms = [enc.pod_selector(hyp.selector, ep)]
+    terms += _namespace_terms(enc, ep, hyp.namespace_names, hyp.namespace_selector)
+    terms += [ep.namespace != enc.value_id(n) for n in hyp.excluded_namespaces]
+    return z3.And(terms)
+
+
+def _namespace_terms(
+    enc: Encoding,
+    ep: SymEndpoint,
+    names: tuple[str, ...] | None,
+    selector: LabelSelector | None,
+) -> list[z3.BoolRef]:
+    terms = []
+    if names is not None:
+        terms.append(z3.Or([ep.namespace == enc.value_id(n) for n in names]))
+    if selector is not None:
+        terms.append(enc.namespace_selector(selector, ep))
+    return terms
+
+
+def forbidden_formula(enc: Encoding, ep: SymEndpoint, rule: Forbidden) -> z3.BoolRef:
+    """The endpoint would break an assumption (a namespace or pod that never exists)."""
+    if rule.subject == "ns":
+        return enc.namespace_selector(rule.selector, ep)
+    terms = [enc.pod_selector(rule.selector, ep)]
+    terms += _namespace_terms(enc, ep, rule.namespace_names, rule.namespace_selector)
+    terms += [ep.namespace != enc.value_id(n) for n in rule.excluded_namespaces]
     return z3.And(terms)
 
 
@@ -44,6 +77,11 @@ def port_constraint(enc: Encoding, query: PortQuery) -> z3.BoolRef:
     else:
         terms += [enc.port >= query.lo, enc.port <= query.hi]
     return z3.And(terms)
+
+
+def isolated(enc: Encoding, direction: Direction) -> z3.BoolRef:
+    """The subject of a direction (dst for ingress, src for egress) is isolated in it."""
+    return z3.Bool(f"isolated.{direction.value.lower()}")
 
 
 def not_self(enc: Encoding, self_groups: list[int]) -> z3.BoolRef:

@@ -11,15 +11,33 @@ from npql.model.selector import LabelSelector
 
 
 @dataclass(frozen=True, slots=True)
+class Forbidden:
+    """An assumption: no namespace (``subject`` "ns") or no pod ("pod") ever matches this.
+
+    For pods, the namespace part narrows where the rule applies (``None`` = everywhere).
+    """
+
+    subject: str
+    selector: LabelSelector
+    namespace_names: tuple[str, ...] | None = None
+    namespace_selector: LabelSelector | None = None
+    excluded_namespaces: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Hypothetical:
     """Pods that need not exist: labels matching ``selector``, in namespaces by name or labels.
 
-    ``namespace_names`` None and ``namespace_selector`` None mean any namespace, existing or new.
+    ``namespace_names`` None and ``namespace_selector`` None mean any namespace, existing or new;
+    ``excluded_namespaces`` rules some out; ``forbidden`` are the session's label assumptions.
     """
 
     selector: LabelSelector = LabelSelector()
     namespace_names: tuple[str, ...] | None = None
     namespace_selector: LabelSelector | None = None
+    excluded_namespaces: tuple[str, ...] = ()
+    forbidden: tuple[Forbidden, ...] = ()
+    unlike: tuple[Hypothetical, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,10 @@ KEYWORDS = frozenset(
     {
         "who", "what", "can", "reach", "connectivity", "all", "pods", "pod", "ns", "namespace",
         "any", "with", "in", "notin", "svc", "service", "ip", "cidr", "internet", "external",
+        "could", "why", "cannot", "not", "is", "isolated", "for", "ingress", "egress",
+        "policies", "selecting", "selected", "by", "policy", "describe", "show", "workloads",
+        "workload", "namespaces", "services", "let", "exposure", "of", "assume", "no", "assert",
+        "only", "outside", "lint", "redundant", "rules",
     }
 )  # fmt: skip
 

@@ -8,12 +8,17 @@ from typing import Any
 
 from npql.model.ports import PortSet
 from npql.solve.results import (
+    AssertionResult,
     CanResult,
     ConnectivityResult,
     Denial,
     EndpointRef,
+    ExposureResult,
+    InfoResult,
     Reach,
     Result,
+    SourceDescription,
+    SpaceResult,
     WhatResult,
     WhoResult,
     Witness,
@@ -109,7 +114,70 @@ def _connectivity(r: ConnectivityResult) -> dict[str, Any]:
     }
 
 
+def _assertion(r: AssertionResult) -> dict[str, Any]:
+    return {
+        "statement": "assert",
+        "status": r.status.value,
+        "passed": r.passed,
+        "message": r.message,
+        "line": r.line or None,
+        "witness": None if r.witness is None else witness_dict(r.witness),
+        "denied_by": None if r.denial is None else denial_dict(r.denial),
+        "reason": r.reason,
+    }
+
+
+def description_dict(part: SourceDescription) -> dict[str, Any]:
+    """One part of a space of sources."""
+    out: dict[str, Any]
+    if part.cidr is not None:
+        out = {"cidr": part.cidr}
+    else:
+        out = {
+            "namespace": list(part.namespace_constraints),
+            "pod": list(part.pod_constraints),
+            "description": f"{part.pods} in {part.namespace}",
+            "existing": [endpoint_dict(e) for e in part.existing],
+        }
+    if part.target is not None:
+        out["target"] = endpoint_dict(part.target)
+    return out | ports_dict(part.ports)
+
+
+def _space(r: SpaceResult) -> dict[str, Any]:
+    return {
+        "statement": "who-could-reach",
+        "sources": [description_dict(p) for p in r.parts],
+        "complete": r.reason is None,
+        "reason": r.reason,
+    }
+
+
+def _exposure(r: ExposureResult) -> dict[str, Any]:
+    return {
+        "statement": "exposure",
+        "workloads": [
+            endpoint_dict(e.workload)
+            | {"unprotected": e.unprotected, "sources": [description_dict(p) for p in e.parts]}
+            for e in r.entries
+        ],
+    }
+
+
+def _info(r: InfoResult) -> dict[str, Any]:
+    out: dict[str, Any] = {"statement": r.kind}
+    if r.sentences:
+        out["sentences"] = list(r.sentences)
+    if r.columns:
+        out["rows"] = [dict(zip(r.columns, row, strict=False)) for row in r.rows]
+    return out | dict(r.data)
+
+
 _SHAPES: dict[type, Callable[[Any], dict[str, Any]]] = {
+    AssertionResult: _assertion,
+    SpaceResult: _space,
+    ExposureResult: _exposure,
+    InfoResult: _info,
     CanResult: _can,
     WhoResult: _who,
     WhatResult: _what,

@@ -6,10 +6,17 @@ from collections.abc import Callable
 from typing import Any
 
 from npql.solve.results import (
+    AssertionResult,
     CanResult,
     ConnectivityResult,
+    Denial,
     EndpointRef,
+    ExposureResult,
+    InfoResult,
     Result,
+    SourceDescription,
+    SpaceResult,
+    Status,
     Verdict,
     WhatResult,
     WhoResult,
@@ -60,16 +67,10 @@ def _can(r: CanResult) -> list[str]:
     if r.verdict is Verdict.ALLOWED:
         assert r.witness is not None
         w = r.witness
-        lines = [f"ALLOWED  {w.source} -> {w.target}  {w.protocol}/{w.port}"]
-        lines += _hypothetical_lines(w.source, "source")
-        lines += _hypothetical_lines(w.target, "target")
-        return lines + _side_lines(w)
+        return [f"ALLOWED  {r.query}", *_witness_lines(w)]
     lines = [f"DENIED  {r.query}", f"  {DROPPED}"]
     if r.denial is not None:
-        if r.denial.isolating_policies:
-            lines.append(f"  isolated by: {', '.join(r.denial.isolating_policies)}")
-        if r.denial.rules:
-            lines.append(f"  no rule admits it among: {', '.join(r.denial.rules)}")
+        lines += _denial_lines(r.denial)
         if not r.denial.isolating_policies and not r.denial.rules:
             lines.append("  nothing matches: no pod or address fits both sides")
     return lines
@@ -93,7 +94,83 @@ def _connectivity(r: ConnectivityResult) -> list[str]:
     return [f"{c.source} => {c.target} : {c.ports}" for c in r.connections]
 
 
+def _witness_lines(w: Witness) -> list[str]:
+    lines = [f"  {w.source} -> {w.target}  {w.protocol}/{w.port}"]
+    lines += _hypothetical_lines(w.source, "source")
+    lines += _hypothetical_lines(w.target, "target")
+    return lines + _side_lines(w)
+
+
+def _assertion(r: AssertionResult) -> list[str]:
+    where = f"line {r.line}: " if r.line else ""
+    lines = [f"{r.status.value.upper()}  {where}{r.query}", f"  {r.message}"]
+    if r.status is Status.FAILED and r.witness is not None:
+        lines += _witness_lines(r.witness)
+    if r.status is Status.FAILED and r.denial is not None:
+        lines += _denial_lines(r.denial)
+    return lines
+
+
+def _denial_lines(d: Denial) -> list[str]:
+    lines = []
+    if d.isolating_policies:
+        lines.append(f"  isolated by: {', '.join(d.isolating_policies)}")
+    if d.rules:
+        lines.append(f"  no rule admits it among: {', '.join(d.rules)}")
+    return lines
+
+
+def description_text(part: SourceDescription) -> str:
+    """One part of a space of sources, as a sentence fragment."""
+    if part.cidr is not None:
+        return f"addresses {part.cidr}"
+    text = f"{part.pods} in {part.namespace}"
+    if part.existing:
+        shown = ", ".join(str(e) for e in part.existing[:5])
+        more = f" and {len(part.existing) - 5} more" if len(part.existing) > 5 else ""
+        text += f"  (loaded: {shown}{more})"
+    return text
+
+
+def _space(r: SpaceResult) -> list[str]:
+    lines = [
+        f"{len(r.parts)} kind(s) of source could reach: {r.query.removeprefix('who could reach ')}"
+    ]
+    for part in r.parts:
+        lines.append(f"  {description_text(part)} -> {part.target} : {part.ports}")
+    if r.reason:
+        lines.append(f"  {r.reason}")
+    return lines
+
+
+def _exposure(r: ExposureResult) -> list[str]:
+    lines = []
+    for entry in r.entries:
+        if entry.unprotected:
+            lines.append(f"{entry.workload}: UNPROTECTED - no policy isolates it for ingress")
+            continue
+        lines.append(f"{entry.workload}: reachable from")
+        lines += [f"  {description_text(p)} : {p.ports}" for p in entry.parts]
+        if not entry.parts:
+            lines.append("  nothing: every ingress is denied")
+    return lines
+
+
+def _info(r: InfoResult) -> list[str]:
+    lines = list(r.sentences)
+    if r.rows:
+        widths = [max(len(str(x)) for x in col) for col in zip(r.columns, *r.rows, strict=False)]
+        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+        lines.append(fmt.format(*r.columns).rstrip())
+        lines += [fmt.format(*row).rstrip() for row in r.rows]
+    return lines
+
+
 _SHAPES: dict[type, Callable[[Any], list[str]]] = {
+    AssertionResult: _assertion,
+    SpaceResult: _space,
+    ExposureResult: _exposure,
+    InfoResult: _info,
     CanResult: _can,
     WhoResult: _who,
     WhatResult: _what,

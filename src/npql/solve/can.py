@@ -69,7 +69,9 @@ def _preferences(enc: Encoding, source: Side, target: Side) -> list[list[z3.Bool
     existing_ns = [enc.value_id(n) for n in enc.cluster.namespaces]
     only_existing = [ep.group != HYPOTHETICAL for ep in hypothetical]
     in_known_ns = [z3.Or([ep.namespace == i for i in existing_ns]) for ep in hypothetical]
-    return [only_existing, in_known_ns, []]
+    # A new namespace gets a fresh name unless a policy insists on a particular one.
+    fresh_ns = [ep.namespace >= len(enc.vocab) for ep in hypothetical]
+    return [only_existing, in_known_ns, fresh_ns, []]
 
 
 def _first_sat(
@@ -116,7 +118,13 @@ def _is_hypothetical(model: z3.ModelRef, ep: SymEndpoint) -> bool:
 
 
 def _self_connection(source: Side, target: Side, ports: PortQuery) -> Witness | None:
-    """A pod in both sides reaches itself on any port: no policy applies to its own traffic."""
+    """A pod in both sides reaches itself on any port: no policy applies to its own traffic.
+
+    Not for questions about pods that need not exist: "can any pod reach X" asks about pods
+    other than X, or every pod would trivially qualify.
+    """
+    if source.hypothetical is not None or target.hypothetical is not None:
+        return None
     in_target = {id(p) for p in target.pods}
     pod = next((p for p in source.pods if id(p) in in_target), None)
     if pod is None:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
 from npql.model.ports import PortSet
+
+
+def _address_text(cidrs: str) -> str:
+    """One CIDR as is; a list of CIDRs (a range that is not one block) as ``first-last``."""
+    parts = [ipaddress.ip_network(c.strip()) for c in cidrs.split(",")]
+    if len(parts) == 1:
+        return cidrs
+    return f"{parts[0].network_address}-{parts[-1].broadcast_address}"
 
 
 class Verdict(str, Enum):
@@ -36,7 +45,7 @@ class EndpointRef:
 
     def __str__(self) -> str:
         if self.cidr is not None:
-            return self.cidr
+            return _address_text(self.cidr)
         if self.kind == "Hypothetical":
             labels = ",".join(f"{k}={v}" for k, v in sorted(self.labels.items())) or "no labels"
             return f"{self.namespace}/<new pod {{{labels}}}>"
@@ -142,4 +151,103 @@ class ConnectivityResult:
     warnings: tuple[str, ...] = ()
 
 
-Result = CanResult | WhoResult | WhatResult | ConnectivityResult
+class Status(str, Enum):
+    """Outcome of an assertion."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class AssertionResult:
+    """Answer to an ``assert ...`` statement.
+
+    A failure carries its witness: the connection that should not exist (with the rules that let
+    it through), or, for a connection that should exist, the denial proof. ``line`` is the
+    script line the assertion came from (0 when not from a script).
+    """
+
+    query: str
+    status: Status
+    message: str
+    witness: Witness | None = None
+    denial: Denial | None = None
+    reason: str | None = None
+    warnings: tuple[str, ...] = ()
+    line: int = 0
+
+    @property
+    def passed(self) -> bool | None:
+        """True, False, or None when the solver could not decide."""
+        if self.status is Status.UNKNOWN:
+            return None
+        return self.status is Status.PASSED
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDescription:
+    """One selector-shaped part of a space of sources: namespace constraints x pod labels,
+    or an address range; ``existing`` lists loaded workloads inside it."""
+
+    namespace: str  # human text: "ns shop", "any namespace with team=web", "a new namespace"
+    pods: str  # human text: "pods with app=api,tier!=db" or "any pod"
+    namespace_constraints: tuple[str, ...] = ()
+    pod_constraints: tuple[str, ...] = ()
+    cidr: str | None = None
+    target: EndpointRef | None = None
+    ports: PortSet = field(default_factory=PortSet)
+    existing: tuple[EndpointRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceResult:
+    """Answer to ``who could reach``: the exact space of possible sources, as a union."""
+
+    query: str
+    parts: tuple[SourceDescription, ...]
+    warnings: tuple[str, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureEntry:
+    """One workload's exposure beyond the loaded pods."""
+
+    workload: EndpointRef
+    unprotected: bool
+    parts: tuple[SourceDescription, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureResult:
+    """Answer to ``exposure``."""
+
+    query: str
+    entries: tuple[ExposureEntry, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InfoResult:
+    """Answers that are tables or sentences (inspection, show, let, assume, describe)."""
+
+    query: str
+    kind: str  # "isolation", "policies", "pods", "show", "let", "assume", "describe", ...
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    sentences: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    data: Mapping[str, object] = field(default_factory=dict, hash=False, compare=False)
+
+
+Result = (
+    CanResult
+    | WhoResult
+    | WhatResult
+    | ConnectivityResult
+    | AssertionResult
+    | SpaceResult
+    | ExposureResult
+    | InfoResult
+)
