@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from npql.api import bulk
 from npql.api.resolve import port_query
 from npql.errors import QuerySemanticError
-from npql.ir.groups import PodGroup
+from npql.ir.groups import PodGroup, pod_addresses
 from npql.ir.sides import PortQuery, Side
 from npql.model.objects import Pod
 from npql.model.policy import Direction
@@ -111,7 +111,9 @@ def _describe(
     existing = tuple(
         workload_ref(p)
         for p in model.pods
-        if cube.holds(p.namespace, model.namespace_labels(p.namespace), p.labels)
+        if cube.holds(
+            p.namespace, model.namespace_labels(p.namespace), p.labels, pod_addresses(p)
+        )
         and workload_ref(p) != target
     )
     return SourceDescription(

@@ -123,7 +123,7 @@ def _denial_lines(d: Denial) -> list[str]:
 def description_text(part: SourceDescription) -> str:
     """One part of a space of sources, as a sentence fragment."""
     if part.cidr is not None:
-        return f"addresses {part.cidr}"
+        return f"addresses {EndpointRef(kind='External', cidr=part.cidr)}"
     text = f"{part.pods} in {part.namespace}"
     if part.existing:
         shown = ", ".join(str(e) for e in part.existing[:5])

@@ -251,3 +251,45 @@ Result = (
     | ExposureResult
     | InfoResult
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptEntry:
+    """One statement of a script run: its line, text, and result (or the user error it raised)."""
+
+    line: int
+    text: str
+    result: Result | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptReport:
+    """Every statement of a script, in order, with counts of assertion outcomes."""
+
+    path: str
+    entries: tuple[ScriptEntry, ...]
+
+    def assertions(self) -> list[AssertionResult]:
+        """The assertion results, in order."""
+        return [e.result for e in self.entries if isinstance(e.result, AssertionResult)]
+
+    @property
+    def passed(self) -> int:
+        """How many assertions hold."""
+        return sum(1 for a in self.assertions() if a.status is Status.PASSED)
+
+    @property
+    def failed(self) -> int:
+        """How many assertions fail."""
+        return sum(1 for a in self.assertions() if a.status is Status.FAILED)
+
+    @property
+    def unknown(self) -> int:
+        """How many assertions the solver could not decide."""
+        return sum(1 for a in self.assertions() if a.status is Status.UNKNOWN)
+
+    @property
+    def errors(self) -> int:
+        """How many statements raised a user error."""
+        return sum(1 for e in self.entries if e.error is not None)

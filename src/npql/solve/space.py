@@ -19,7 +19,8 @@ from npql.encode.encoding import PROTOCOL_IDS, Encoding
 from npql.encode.endpoint import SymEndpoint
 from npql.encode.query import forbidden_formula, not_self
 from npql.ir.groups import PodGroup
-from npql.ir.policies import NamedPorts, NumericPorts
+from npql.ir.addresses import IPRange
+from npql.ir.policies import AddressPeer, NamedPorts, NumericPorts
 from npql.ir.sides import Forbidden, PortQuery
 from npql.model.objects import ALL_PROTOCOLS, NAMESPACE_NAME_LABEL, Protocol
 from npql.model.ports import MAX_PORT, PortSet
@@ -35,15 +36,18 @@ class Atom:
     (namespace's) label ``key`` is present (``value`` None) or equals ``value``."""
 
     formula: z3.BoolRef
-    scope: str  # "ns-name", "ns-label" or "pod-label"
+    scope: str  # "ns-name", "ns-label", "pod-label" or "pod-ip"
     key: str
     value: str | None
+    ranges: tuple[IPRange, ...] = ()
 
     @property
     def if_true(self) -> str:
         """Text of the literal when the atom holds."""
         if self.scope == "ns-name":
             return f"ns {self.value}"
+        if self.scope == "pod-ip":
+            return f"pod IP in {self.key}"
         return self.key if self.value is None else f"{self.key}={self.value}"
 
     @property
@@ -51,14 +55,22 @@ class Atom:
         """Text of the literal when the atom does not hold."""
         if self.scope == "ns-name":
             return f"not ns {self.value}"
+        if self.scope == "pod-ip":
+            return f"pod IP not in {self.key}"
         return f"!{self.key}" if self.value is None else f"{self.key}!={self.value}"
 
     def holds(
-        self, namespace: str, ns_labels: Mapping[str, str], labels: Mapping[str, str]
+        self,
+        namespace: str,
+        ns_labels: Mapping[str, str],
+        labels: Mapping[str, str],
+        addresses: tuple[tuple[int, int], ...] = (),
     ) -> bool:
         """Evaluate the atom on a concrete pod."""
         if self.scope == "ns-name":
             return namespace == self.value
+        if self.scope == "pod-ip":
+            return any(r.contains(v, a) for v, a in addresses for r in self.ranges)
         source = ns_labels if self.scope == "ns-label" else labels
         if self.value is None:
             return self.key in source
@@ -76,10 +88,14 @@ class Cube:
         return z3.And([a.formula if v else z3.Not(a.formula) for a, v in self.literals])
 
     def holds(
-        self, namespace: str, ns_labels: Mapping[str, str], labels: Mapping[str, str]
+        self,
+        namespace: str,
+        ns_labels: Mapping[str, str],
+        labels: Mapping[str, str],
+        addresses: tuple[tuple[int, int], ...] = (),
     ) -> bool:
         """Whether a concrete pod lies in the cube."""
-        return all(a.holds(namespace, ns_labels, labels) == v for a, v in self.literals)
+        return all(a.holds(namespace, ns_labels, labels, addresses) == v for a, v in self.literals)
 
     def texts(self, scope: str) -> tuple[str, ...]:
         """Human texts of the literals of one scope."""
@@ -104,7 +120,23 @@ def atoms(enc: Encoding, ep: SymEndpoint) -> list[Atom]:
         out += _label_atoms(enc, key, *ep.ns_label(key), "ns-label", namespace=True)
     for key in sorted(enc.policies.label_keys()):
         out += _label_atoms(enc, key, *ep.label(key), "pod-label", namespace=False)
+    if enc.match_pod_addresses:
+        # Plugins that match ipBlocks against pod IPs: a pod's IP is one more observable.
+        for ranges in _address_blocks(enc):
+            text = ", ".join(c for r in ranges for c in r.cidrs())
+            out.append(Atom(ep.in_block(enc.block(ranges)), "pod-ip", text, None, ranges))
     return out
+
+
+def _address_blocks(enc: Encoding) -> list[tuple[IPRange, ...]]:
+    blocks = {
+        peer.ranges
+        for p in enc.policies.policies
+        for r in p.ingress + p.egress
+        for peer in r.peers or ()
+        if isinstance(peer, AddressPeer)
+    }
+    return sorted(blocks)
 
 
 def _label_atoms(
