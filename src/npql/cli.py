@@ -1,37 +1,34 @@
-"""``npql``: answer a query over manifests. Exit 0 answered, 2 bad input, 3 internal error."""
+"""``npql``: answer queries and run scripts of assertions over manifests.
+
+Exit codes: 0 answered / every assertion holds; 1 an assertion fails or an answer is unknown
+(unless --exit-zero / --allow-unknown); 2 bad usage, manifests or query; 3 internal error;
+130 interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from npql import __version__
-from npql.api import Answer, Cluster, load
+from npql.api import Cluster, load
+from npql.api.script import run_script
+from npql.cli_output import (
+    QUERY_FORMATS,
+    SCRIPT_FORMATS,
+    render_query,
+    render_script,
+    write_output,
+)
 from npql.errors import NpqlError, UsageError
-from npql.render.connlist import render_connlist
-from npql.render.json import render_json
-from npql.render.manifests import render_manifests
-from npql.render.text import render_text
-from npql.solve.results import ConnectivityResult, Result
+from npql.solve.results import AssertionResult, CanResult, Result, ScriptReport, Status, Verdict
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 2, 3, 130
-
-
-def _connlist(result: Result) -> str:
-    if not isinstance(result, ConnectivityResult):
-        raise UsageError("-o connlist prints the answer to 'connectivity' only")
-    return render_connlist(result)
-
-
-RENDERERS: dict[str, Callable[[Result], str]] = {
-    "text": render_text,
-    "json": lambda r: render_json(r) + "\n",
-    "connlist": _connlist,
-    "yaml": render_manifests,
-}
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     p = _Parser(
         prog="npql",
-        description="Ask questions about Kubernetes NetworkPolicies.",
+        description="Ask questions about Kubernetes NetworkPolicies, answered by Z3.",
         epilog="example: npql -f examples/frontend-backend who can reach app=backend:80",
     )
     p.add_argument("query", nargs="*", help="the query (several words are joined with spaces)")
@@ -58,44 +55,178 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="manifest file or folder (recursive), or - for stdin; repeatable",
     )
-    p.add_argument("-o", "--output", choices=sorted(RENDERERS), default="text")
+    p.add_argument(
+        "-o",
+        "--output",
+        default="text",
+        metavar="FORMAT",
+        help=f"query: {', '.join(QUERY_FORMATS)}; script: {', '.join(SCRIPT_FORMATS)}",
+    )
+    p.add_argument("--output-file", metavar="FILE", help="write the output here instead of stdout")
+    p.add_argument("--script", metavar="FILE", help="run the statements of a .npql file")
     p.add_argument(
         "--ipblocks-match-pod-ips",
         action="store_true",
-        help="let ipBlock rules match pod IPs too (Calico); default: external addresses only",
+        help="let ipBlock rules match pod IPs too (Calico); default: external only",
     )
     p.add_argument("--strict", action="store_true", help="turn every loader warning into an error")
-    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="solver timeout")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="solver timeout per question (an answer then is UNKNOWN)",
+    )
+    p.add_argument("--exit-zero", action="store_true", help="report failures without exit 1")
+    p.add_argument(
+        "--allow-unknown",
+        action="store_true",
+        help="an UNKNOWN answer does not make the exit code 1",
+    )
+    p.add_argument(
+        "--max-file-size",
+        type=int,
+        default=None,
+        metavar="BYTES",
+        help="largest manifest file read (0 = no limit)",
+    )
+    p.add_argument(
+        "--max-objects",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most objects loaded (0 = no limit)",
+    )
     p.add_argument("--version", action="store_true", help="print the version and exit")
     return p
 
 
-def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO) -> int:
-    """Parse arguments, load, answer; raises NpqlError for user errors."""
-    args = build_parser().parse_args(argv)
-    if args.version:
-        stdout.write(f"npql {__version__}\n")
-        return EXIT_OK
+@dataclass
+class Run:
+    """One invocation: parsed arguments, streams, and the cluster once loaded."""
+
+    args: argparse.Namespace
+    stdin: TextIO
+    stdout: TextIO
+    cluster: Cluster | None = None
+    code: int = EXIT_OK
+    error: BaseException | None = field(default=None)
+
+
+def _load(run: Run) -> Cluster:
+    args = run.args
     if not args.paths:
         raise UsageError("no manifests: give -f PATH (a file, a folder, or - for stdin)")
-    query = " ".join(args.query).strip()
-    if not query:
-        raise UsageError("no query given, e.g.: npql -f manifests/ who can reach app=backend:80")
-    cluster = load(
+    limits = {
+        k: v
+        for k, v in (("max_file_bytes", args.max_file_size), ("max_objects", args.max_objects))
+        if v is not None
+    }
+    run.cluster = load(
         args.paths,
         ipblocks_match_pod_ips=args.ipblocks_match_pod_ips,
         strict=args.strict,
-        timeout_ms=None if args.timeout is None else int(args.timeout * 1000),
-        stdin=stdin,
+        timeout_ms=None if args.timeout is None else max(1, int(args.timeout * 1000)),
+        stdin=run.stdin,
+        **limits,
     )
-    stdout.write(answer_text(cluster, query, args.output))
+    return run.cluster
+
+
+def _statements_source(run: Run) -> tuple[str, str] | None:
+    """(text, path) of a script to run: --script FILE, or statements piped on stdin."""
+    args = run.args
+    if args.script:
+        try:
+            with open(args.script, encoding="utf-8") as fh:
+                return fh.read(), args.script
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read script {args.script}: {exc}") from exc
+    if args.query or "-" in args.paths or run.stdin.isatty():
+        return None
+    text = run.stdin.read()
+    return (text, "<stdin>") if text.strip() else None
+
+
+def execute(run: Run) -> int:
+    """Parse arguments, load, answer; raises NpqlError for user errors."""
+    args = run.args
+    if args.version:
+        run.stdout.write(f"npql {__version__}\n")
+        return EXIT_OK
+    script = _statements_source(run)
+    query = " ".join(args.query).strip()
+    if script is None and not query:
+        if run.stdin.isatty() and "-" not in args.paths:
+            return _repl(run)
+        raise UsageError("no query given, e.g.: npql -f manifests/ who can reach app=backend:80")
+    cluster = _load(run)
+    if script is not None:
+        report = run_script(cluster, script[0], script[1])
+        write_output(render_script(report, args.output, cluster), run.stdout, args.output_file)
+        return _script_exit(report, args)
+    answer = cluster.query(query)
+    write_output(render_query(answer.result, args.output), run.stdout, args.output_file)
+    return _query_exit(answer.result, args)
+
+
+def _repl(run: Run) -> int:
+    from npql.repl import run as repl_run
+
+    options = {
+        "ipblocks_match_pod_ips": run.args.ipblocks_match_pod_ips,
+        "strict": run.args.strict,
+        "timeout": run.args.timeout,
+        "output": run.args.output,
+    }
+    return int(repl_run(run.args.paths, options=options, stdin=run.stdin, stdout=run.stdout))
+
+
+def _query_exit(result: Result, args: argparse.Namespace) -> int:
+    failed = isinstance(result, AssertionResult) and result.status is Status.FAILED
+    unknown = (isinstance(result, AssertionResult) and result.status is Status.UNKNOWN) or (
+        isinstance(result, CanResult) and result.verdict is Verdict.UNKNOWN
+    )
+    if (failed and not args.exit_zero) or (unknown and not args.allow_unknown):
+        return EXIT_FAILED
     return EXIT_OK
 
 
-def answer_text(cluster: Cluster, query: str, output: str) -> str:
-    """Answer one query and render it."""
-    answer: Answer = cluster.query(query)
-    return RENDERERS[output](answer.result)
+def _script_exit(report: ScriptReport, args: argparse.Namespace) -> int:
+    if report.errors:
+        return EXIT_BAD_INPUT
+    unknown = any(
+        isinstance(e.result, CanResult) and e.result.verdict is Verdict.UNKNOWN
+        for e in report.entries
+    )
+    if report.failed and not args.exit_zero:
+        return EXIT_FAILED
+    if (report.unknown or unknown) and not args.allow_unknown:
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _work(run: Run) -> None:
+    try:
+        run.code = execute(run)
+    except BaseException as exc:  # handed to the main thread, which owns the exit code
+        run.error = exc
+
+
+def _supervise(run: Run) -> int:
+    """Answer in a worker thread so Ctrl-C can interrupt a long solve (exit 130)."""
+    worker = threading.Thread(target=_work, args=(run,), daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    except KeyboardInterrupt:
+        if run.cluster is not None:
+            run.cluster.interrupt()
+        raise
+    if run.error is not None:
+        raise run.error
+    return run.code
 
 
 def main(
@@ -107,8 +238,12 @@ def main(
     """Entry point of the ``npql`` command; returns the exit code."""
     err = stderr or sys.stderr
     try:
-        return run(argv, stdin or sys.stdin, stdout or sys.stdout)
-    except SystemExit as exc:  # --help / --version
+        args = build_parser().parse_args(argv)
+        run = Run(args, stdin or sys.stdin, stdout or sys.stdout)
+        if not args.script and not args.query and (run.stdin.isatty() and "-" not in args.paths):
+            return execute(run)  # the REPL handles Ctrl-C itself
+        return _supervise(run)
+    except SystemExit as exc:  # --help
         return int(exc.code or 0)
     except NpqlError as exc:
         err.write(f"error: {exc}\n")

@@ -130,10 +130,20 @@ def load(
     strict: bool = False,
     timeout_ms: int | None = None,
     stdin: TextIO | None = None,
+    max_file_bytes: int | None = None,
+    max_objects: int | None = None,
 ) -> Cluster:
-    """Load manifests from files, folders or ``-`` (stdin)."""
+    """Load manifests from files, folders or ``-`` (stdin).
+
+    ``max_file_bytes`` / ``max_objects`` raise (or, with 0, lift) the loader's safety limits.
+    """
     path_list = [paths] if isinstance(paths, str) else list(paths)
-    model = load_paths(path_list, strict=strict, stdin=stdin)
+    limits = {
+        k: v
+        for k, v in (("max_file_bytes", max_file_bytes), ("max_objects", max_objects))
+        if v is not None
+    }
+    model = load_paths(path_list, strict=strict, stdin=stdin, **limits)
     return Cluster(model, Options(ipblocks_match_pod_ips, timeout_ms, strict))
 
 

@@ -111,9 +111,7 @@ def _describe(
     existing = tuple(
         workload_ref(p)
         for p in model.pods
-        if cube.holds(
-            p.namespace, model.namespace_labels(p.namespace), p.labels, pod_addresses(p)
-        )
+        if cube.holds(p.namespace, model.namespace_labels(p.namespace), p.labels, pod_addresses(p))
         and workload_ref(p) != target
     )
     return SourceDescription(
