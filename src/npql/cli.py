@@ -26,8 +26,17 @@ from npql.cli_output import (
     write_output,
 )
 from npql.errors import NpqlError, UsageError
-from npql.solve.results import AssertionResult, CanResult, Result, ScriptReport, Status, Verdict
+from npql.solve.results import (
+    AssertionResult,
+    CanResult,
+    ConnectivityResult,
+    Result,
+    ScriptReport,
+    Status,
+    Verdict,
+)
 
+TEXT_LIMIT = 100  # lines of a who/what answer shown before summarising
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
@@ -96,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="most objects loaded (0 = no limit)",
+    )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="list every line of long text answers (default: summary + first 100)",
     )
     p.add_argument("--version", action="store_true", help="print the version and exit")
     return p
@@ -166,7 +180,8 @@ def execute(run: Run) -> int:
         write_output(render_script(report, args.output, cluster), run.stdout, args.output_file)
         return _script_exit(report, args)
     answer = cluster.query(query)
-    write_output(render_query(answer.result, args.output), run.stdout, args.output_file)
+    limit = None if args.all or isinstance(answer.result, ConnectivityResult) else TEXT_LIMIT
+    write_output(render_query(answer.result, args.output, limit), run.stdout, args.output_file)
     return _query_exit(answer.result, args)
 
 

@@ -63,8 +63,10 @@ QUERY_FORMATS: dict[str, Callable[[Result], str | bytes]] = {
 }
 
 
-def render_query(result: Result, fmt: str) -> str | bytes:
+def render_query(result: Result, fmt: str, limit: int | None = None) -> str | bytes:
     """Render one answer in a format (UsageError for an unknown one)."""
+    if fmt == "text":
+        return render_text(result, limit)
     renderer = QUERY_FORMATS.get(fmt)
     if renderer is None:
         raise UsageError(f"unknown output format {fmt!r}; choose one of {', '.join(QUERY_FORMATS)}")

@@ -111,7 +111,25 @@ class QuerySyntaxError(QueryError):
 
 
 class QuerySemanticError(QueryError):
-    """The query parses but names something impossible (port 70000, unknown variable, ...)."""
+    """The query parses but names something impossible (port 70000, unknown variable, ...).
+
+    ``token`` is the offending word, so the caller holding the query text can point at it.
+    """
+
+    def __init__(self, message: str, *args: object, token: str | None = None, **kw: object) -> None:
+        super().__init__(message, *args, **kw)  # type: ignore[arg-type]
+        self.token = token
+
+    def located(self, text: str) -> QuerySemanticError:
+        """The same error, pointing at ``token`` (or the start) in the query text."""
+        if self.text or not text:
+            return self
+        index = text.find(self.token) if self.token else -1
+        line = text.count("\n", 0, max(index, 0)) + 1
+        column = max(index, 0) - (text.rfind("\n", 0, max(index, 0)) + 1) + 1
+        return QuerySemanticError(
+            self.message, text, line, column, self.expected, self.hint, token=self.token
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import pytest
 
 from npql.query.ast import KEYWORDS
 from npql.query.grammar import build_parser, get_parser, grammar_text
-from npql.query.parser import TERMINAL_WORDS, describe
+from npql.query.parser import STATEMENT_KEYWORDS, TERMINAL_WORDS, describe, expected_tokens
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -80,5 +80,37 @@ def test_grammar_documents_every_statement_and_endpoint() -> None:
         "in ns with",
         "in any namespace",
         ":8000-8080",
+        "outside ns NAME",
+        "who could reach",
+        "why can A reach",
+        "why can't A reach",
+        "why cannot",
+        "why not",
+        "is ENDPOINT isolated [for ingress|egress]",
+        "policies selecting ENDPOINT",
+        "pods selected by policy NS/NAME",
+        "describe policy NS/NAME",
+        "show KIND [with SELECTOR] [SCOPE]",
+        "let NAME = ENDPOINT",
+        "exposure [of ENDPOINT]",
+        "assume no ns with SELECTOR",
+        "assume no pod with SELECTOR [SCOPE]",
+        "assert can A reach",
+        "assert cannot A reach",
+        "assert ENDPOINT is [not] isolated",
+        "assert only ALLOWED can reach",
+        "lint",
+        "redundant rules [for any pod]",
     ]:
         assert form in header, form
+
+
+def test_statement_keywords_are_exactly_the_statement_starts() -> None:
+    assert expected_tokens("") == {*STATEMENT_KEYWORDS, "end of query"}
+
+
+def test_cant_lexes_as_one_token() -> None:
+    for text in ("why can't a reach b", "why CAN\u2019T a reach b", "assert can't a reach b"):
+        tree = get_parser().parse(text)
+        types = {t.type for t in tree.scan_values(lambda v: isinstance(v, lark.Token))}
+        assert "CANT" in types and "CAN" not in types

@@ -8,36 +8,57 @@ import pytest
 
 from npql.errors import QueryError, QuerySemanticError, QuerySyntaxError
 from npql.model.objects import Protocol
+from npql.model.policy import Direction
 from npql.model.selector import LabelSelector, Operator, Requirement
 from npql.query import (
     ANY_PORT,
+    AnyNamespace,
     AnyPod,
+    AssertCan,
+    AssertIsolated,
+    AssertOnly,
+    Assume,
     CanReach,
     Connectivity,
+    DescribePolicy,
+    Explain,
+    Exposure,
     Internet,
     IPRef,
+    IsIsolated,
+    Let,
+    Lint,
     NamedPort,
     NamespaceLabels,
     NamespaceNames,
     NamespaceRef,
+    OutsideNamespaces,
     PodRef,
+    PoliciesSelecting,
+    PolicyRef,
     PortRange,
     PortSpec,
+    Redundancy,
     Script,
     Selected,
+    SelectedBy,
     ServiceRef,
+    Show,
     Statement,
     VariableRef,
     WhatCanReach,
     WhoCanReach,
+    WhoCouldReach,
     expected_tokens,
     parse,
     parse_statement,
 )
+from npql.query.parser import STATEMENT_KEYWORDS
 
 IN, NOT_IN = Operator.IN, Operator.NOT_IN
 EXISTS, DOES_NOT_EXIST = Operator.EXISTS, Operator.DOES_NOT_EXIST
 TCP = Protocol.TCP
+INGRESS, EGRESS = Direction.INGRESS, Direction.EGRESS
 
 
 def sel(*reqs: Requirement) -> LabelSelector:
@@ -52,7 +73,13 @@ def port(lo: int, hi: int | None = None, proto: Protocol = TCP) -> PortSpec:
     return PortSpec(PortRange(lo, lo if hi is None else hi), proto)
 
 
+def exists(key: str) -> Requirement:
+    return Requirement(key, EXISTS)
+
+
 APP_BACKEND = Selected(sel(eq("app", "backend")))
+APP_WEB = Selected(sel(eq("app", "web")))
+ALL_PODS = Selected(LabelSelector())
 
 EXAMPLES: list[tuple[str, Statement]] = [
     # statements
@@ -216,6 +243,157 @@ EXAMPLES: list[tuple[str, Statement]] = [
     # comments, case, spacing
     ("  who   can\treach app=backend   # a comment", WhoCanReach(APP_BACKEND)),
     ("who can reach app=backend;", WhoCanReach(APP_BACKEND)),
+    # outside scopes
+    (
+        "who can reach app=backend outside ns kube-system",
+        WhoCanReach(Selected(sel(eq("app", "backend")), OutsideNamespaces(("kube-system",)))),
+    ),
+    (
+        "who can reach * outside namespace a,b:80",
+        WhoCanReach(Selected(LabelSelector(), OutsideNamespaces(("a", "b"))), port(80)),
+    ),
+    (
+        "what can any pod with app=web outside ns prod reach",
+        WhatCanReach(AnyPod(sel(eq("app", "web")), OutsideNamespaces(("prod",)))),
+    ),
+    (
+        'can app outside ns "with" reach all pods outside ns "outside"',
+        CanReach(
+            Selected(sel(exists("app")), OutsideNamespaces(("with",))),
+            Selected(LabelSelector(), OutsideNamespaces(("outside",))),
+        ),
+    ),
+    ("who can reach outside=x", WhoCanReach(Selected(sel(eq("outside", "x"))))),
+    # who could reach
+    ("who could reach app=backend", WhoCouldReach(APP_BACKEND)),
+    ("who could reach app=backend:8080/tcp", WhoCouldReach(APP_BACKEND, port(8080))),
+    ("WHO COULD REACH svc prod/api:443", WhoCouldReach(ServiceRef("prod", "api"), port(443))),
+    # why
+    ("why can app=web reach app=backend", Explain(APP_WEB, APP_BACKEND)),
+    (
+        "why can app=web reach app=backend:80",
+        Explain(APP_WEB, APP_BACKEND, port(80), expect_allowed=True),
+    ),
+    (
+        "why can't app=web reach app=backend:80",
+        Explain(APP_WEB, APP_BACKEND, port(80), expect_allowed=False),
+    ),
+    ("why can’t internet reach app=backend", Explain(Internet(), APP_BACKEND, ANY_PORT, False)),
+    ("WHY CAN'T internet reach app=backend", Explain(Internet(), APP_BACKEND, ANY_PORT, False)),
+    (
+        "why cannot pod a reach ns b",
+        Explain(PodRef("default", "a"), NamespaceRef("b"), ANY_PORT, False),
+    ),
+    (
+        "why not $web reach $db:5432",
+        Explain(VariableRef("web"), VariableRef("db"), port(5432), False),
+    ),
+    ("why can can reach why", Explain(Selected(sel(exists("can"))), Selected(sel(exists("why"))))),
+    # isolation
+    ("is app=backend isolated", IsIsolated(APP_BACKEND)),
+    ("is app=backend isolated for ingress", IsIsolated(APP_BACKEND, INGRESS)),
+    ("is ns prod isolated for EGRESS", IsIsolated(NamespaceRef("prod"), EGRESS)),
+    ("is * in ns a isolated", IsIsolated(Selected(LabelSelector(), NamespaceNames(("a",))))),
+    ("is isolated isolated", IsIsolated(Selected(sel(exists("isolated"))))),
+    (
+        "is for=ingress isolated for ingress",
+        IsIsolated(Selected(sel(eq("for", "ingress"))), INGRESS),
+    ),
+    # policies and pods
+    ("policies selecting app=backend", PoliciesSelecting(APP_BACKEND)),
+    ("policies selecting pod prod/web-0", PoliciesSelecting(PodRef("prod", "web-0"))),
+    ("pods selected by policy prod/deny-all", SelectedBy(PolicyRef("prod", "deny-all"))),
+    ("pods selected by policy allow.dns", SelectedBy(PolicyRef("default", "allow.dns"))),
+    ("describe policy prod/allow-web", DescribePolicy(PolicyRef("prod", "allow-web"))),
+    ("describe policy deny-all", DescribePolicy(PolicyRef("default", "deny-all"))),
+    # show
+    ("show pods", Show("pods")),
+    ("show workloads with app=web", Show("workloads", sel(eq("app", "web")))),
+    ("show namespaces with team", Show("namespaces", sel(exists("team")))),
+    ("show policies in ns prod", Show("policies", scope=NamespaceNames(("prod",)))),
+    (
+        "show services with app in (a,b) outside ns kube-system",
+        Show(
+            "services", sel(Requirement("app", IN, ("a", "b"))), OutsideNamespaces(("kube-system",))
+        ),
+    ),
+    ("show pods with {} in any namespace", Show("pods")),
+    ("show pod", Show("pods")),
+    ("show ns", Show("namespaces")),
+    (
+        "show service in ns with env=prod",
+        Show("services", scope=NamespaceLabels(sel(eq("env", "prod")))),
+    ),
+    # let
+    ("let web = app=web", Let("web", APP_WEB)),
+    ("let my-db_2 = pod prod/db-0", Let("my-db_2", PodRef("prod", "db-0"))),
+    ("let pods = all pods", Let("pods", ALL_PODS)),
+    ("let net=cidr 10.0.0.0/8", Let("net", IPRef("10.0.0.0/8", "cidr"))),
+    ("can $my-db_2 reach $net", CanReach(VariableRef("my-db_2"), VariableRef("net"))),
+    # exposure
+    ("exposure", Exposure()),
+    ("exposure of app=backend", Exposure(APP_BACKEND)),
+    ("exposure of ns prod", Exposure(NamespaceRef("prod"))),
+    # assume
+    (
+        "assume no ns with pci=true,team!=payments",
+        Assume("ns", sel(eq("pci", "true"), Requirement("team", NOT_IN, ("payments",)))),
+    ),
+    ("assume no namespace with env=dev", Assume("ns", sel(eq("env", "dev")), AnyNamespace())),
+    ("assume no pod with debug", Assume("pod", sel(exists("debug")))),
+    (
+        "assume no pod with role=admin in ns with team=a",
+        Assume("pod", sel(eq("role", "admin")), NamespaceLabels(sel(eq("team", "a")))),
+    ),
+    (
+        "assume no pod with role=admin outside ns kube-system",
+        Assume("pod", sel(eq("role", "admin")), OutsideNamespaces(("kube-system",))),
+    ),
+    # assertions
+    ("assert can app=web reach app=backend:80", AssertCan(APP_WEB, APP_BACKEND, port(80))),
+    ("assert cannot internet reach app=backend", AssertCan(Internet(), APP_BACKEND, expect=False)),
+    (
+        "assert can't internet reach app=backend:22",
+        AssertCan(Internet(), APP_BACKEND, port(22), False),
+    ),
+    ("ASSERT CAN’T any pod reach ns prod", AssertCan(AnyPod(), NamespaceRef("prod"), expect=False)),
+    ("assert app=backend is isolated", AssertIsolated(APP_BACKEND)),
+    ("assert app=backend is isolated for egress", AssertIsolated(APP_BACKEND, EGRESS)),
+    (
+        "assert ns kube-system is not isolated",
+        AssertIsolated(NamespaceRef("kube-system"), expect=False),
+    ),
+    (
+        "assert all pods in ns prod is not isolated for ingress",
+        AssertIsolated(Selected(LabelSelector(), NamespaceNames(("prod",))), INGRESS, False),
+    ),
+    ("assert can=x is isolated", AssertIsolated(Selected(sel(eq("can", "x"))))),
+    ("assert only in (a) is isolated", AssertIsolated(Selected(sel(eq("only", "a"))))),
+    (
+        "assert cannot!=x,is is isolated",
+        AssertIsolated(Selected(sel(Requirement("cannot", NOT_IN, ("x",)), exists("is")))),
+    ),
+    ("assert ns=a is isolated", AssertIsolated(Selected(sel(eq("ns", "a"))))),
+    ('assert "can" is isolated', AssertIsolated(Selected(sel(exists("can"))))),
+    ("assert only app=web can reach app=backend", AssertOnly(APP_WEB, APP_BACKEND)),
+    (
+        "assert only app=web,tier=fe in ns shop can reach app=backend:5432/tcp",
+        AssertOnly(
+            Selected(sel(eq("app", "web"), eq("tier", "fe")), NamespaceNames(("shop",))),
+            APP_BACKEND,
+            port(5432),
+        ),
+    ),
+    (
+        "assert only any pod in ns a can reach ns a",
+        AssertOnly(AnyPod(scope=NamespaceNames(("a",))), NamespaceRef("a")),
+    ),
+    # cleanup
+    ("lint", Lint()),
+    ("LINT", Lint()),
+    ("redundant rules", Redundancy()),
+    ("redundant rules for any pod", Redundancy(any_pod=True)),
+    ("Redundant Rules For Any Pod", Redundancy(True)),
 ]
 
 
@@ -245,6 +423,30 @@ def test_example_round_trips(text: str, node: Statement) -> None:
             "who can reach any pod in ns with {}",
         ),
         (WhoCanReach(Internet(), PortSpec(None, Protocol.UDP)), "who can reach internet:*/udp"),
+        (
+            WhoCanReach(Selected(sel(exists("a")), OutsideNamespaces(("with", "b")))),
+            'who can reach a outside ns "with",b',
+        ),
+        (
+            Explain(APP_WEB, APP_BACKEND, expect_allowed=False),
+            "why can't app=web reach app=backend",
+        ),
+        (IsIsolated(APP_BACKEND, INGRESS), "is app=backend isolated for ingress"),
+        (SelectedBy(PolicyRef("default", "x")), "pods selected by policy default/x"),
+        (Show("policies", sel(eq("is", "for"))), 'show policies with "is"=for'),
+        (Let("v", AnyPod()), "let v = any pod"),
+        (Assume("ns", sel(eq("pci", "true"))), "assume no ns with pci=true"),
+        (AssertCan(APP_WEB, APP_BACKEND, expect=False), "assert cannot app=web reach app=backend"),
+        (AssertIsolated(Selected(sel(eq("can", "x")))), 'assert "can"=x is isolated'),
+        (
+            AssertIsolated(Selected(sel(exists("only"))), expect=False),
+            'assert "only" is not isolated',
+        ),
+        (
+            AssertOnly(Selected(sel(exists("reach"))), Selected(sel(exists("can")))),
+            'assert only "reach" can reach "can"',
+        ),
+        (Redundancy(True), "redundant rules for any pod"),
     ],
 )
 def test_canonical_text(node: Statement, canonical: str) -> None:
@@ -331,7 +533,7 @@ def test_unknown_statement(text: str, hint: str) -> None:
     assert error.message == f"unknown statement {text.split()[0]!r}"
     assert error.hint == hint
     assert (error.line, error.column) == (1, 1)
-    assert error.expected == {"who", "what", "can", "connectivity"}
+    assert error.expected == set(STATEMENT_KEYWORDS)
 
 
 def test_unknown_statement_on_a_later_line() -> None:
@@ -392,6 +594,14 @@ def test_missing_pod_name() -> None:
         ("who can reach svc default/9web", 19, "invalid service name"),
         ("who can reach ns Default", 18, "invalid namespace name"),
         ("who can reach a in ns b,C_", 25, "invalid namespace name"),
+        ("who can reach a outside ns b,C_", 30, "invalid namespace name"),
+        ("who can reach a outside ns with b=c", 28, "takes namespace names"),
+        ("describe policy prod/Deny", 17, "invalid policy name"),
+        ("pods selected by policy Prod/deny", 25, "invalid namespace name"),
+        ("assert only a can reach b:0", 27, "out of range"),
+        ("why can't a reach ip 10.0.0.0/8", 22, "takes one address"),
+        ("let v = app=web-", 13, "invalid label value"),
+        ("show pods with -x", 16, "invalid label key"),
     ],
 )
 def test_semantic_errors_point_at_the_token(text: str, column: int, words: str) -> None:
@@ -438,10 +648,42 @@ def test_every_prefix_parses_or_raises_query_error(text: str) -> None:
         ("who can reach app in ns ", {"<namespace>", "with"}),
         ("what can app ", {"reach"}),
         ("connectivity; ", {"who", "what", "can", "connectivity"}),
+        ("", set(STATEMENT_KEYWORDS)),
+        ("who ", {"can", "could"}),
+        ("who co", {"could", "can"}),
+        ("why ", {"can", "can't", "cannot", "not"}),
+        ("why can", {"can't", "cannot"}),
+        ("why can'", {"can't"}),
+        ("why can't ", {"<label key>", "pod", "any"}),
+        ("is app ", {"isolated", "in", "outside", ","}),
+        ("is app isolated ", {"for", "end of query"}),
+        ("is app isolated for ", {"ingress", "egress"}),
+        ("assert ", {"can", "cannot", "can't", "only", "<label key>", "pod", "all"}),
+        ("assert app ", {"is"}),
+        ("assert app is ", {"isolated", "not"}),
+        ("assert only app ", {"can"}),
+        ("show ", {"pods", "workloads", "namespaces", "policies", "services"}),
+        ("show pods ", {"with", "in", "outside", "end of query"}),
+        ("pods ", {"selected"}),
+        ("pods selected by ", {"policy"}),
+        ("describe ", {"policy"}),
+        ("let ", {"<name>"}),
+        ("let x ", {"="}),
+        ("exposure ", {"of", "end of query"}),
+        ("assume no ", {"ns", "pod"}),
+        ("redundant rules ", {"for", "end of query"}),
+        ("who can reach app ", {"outside"}),
+        ("who can reach app outside ", {"ns", "namespace"}),
+        ("who can reach app outside ns ", {"<namespace>"}),
     ],
 )
 def test_expected_tokens(text: str, must_have: set[str]) -> None:
     assert must_have <= expected_tokens(text)
+
+
+def test_outside_ns_offers_no_selector() -> None:
+    assert "with" not in expected_tokens("who can reach app outside ns ")
+    assert "with" in expected_tokens("who can reach app in ns ")
 
 
 def test_expected_tokens_is_precise_after_reach() -> None:
@@ -460,6 +702,112 @@ def test_bare_ip_is_not_taken_for_a_label_key() -> None:
     key = WhoCanReach(Selected(sel(Requirement("10.0.0.1", EXISTS))))
     assert str(key) == 'who can reach "10.0.0.1"'
     assert parse_statement(str(key)) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("who x", "write 'who can reach TARGET[:PORT]' or 'who could reach TARGET[:PORT]'"),
+        ("who could app", "write 'who could reach TARGET[:PORT]'"),
+        (
+            "why x",
+            "write 'why can SOURCE reach TARGET[:PORT]' or 'why can't SOURCE reach TARGET[:PORT]'",
+        ),
+        ("why not a b", "write 'why can't SOURCE reach TARGET[:PORT]'"),
+        ("why can't", 'expected a source endpoint after "can\'t"'),
+        ("why cannot", "expected a source endpoint after 'cannot'"),
+        ("is app b", "write 'is ENDPOINT isolated [for ingress|egress]'"),
+        ("is app isolated for x", "write 'is ENDPOINT isolated [for ingress|egress]'"),
+        ("is", "expected an endpoint after 'is'"),
+        ("policies selecting", "expected an endpoint after 'selecting'"),
+        ("pods x", "write 'pods selected by policy NAMESPACE/NAME'"),
+        (
+            "describe policy",
+            "write 'policy NAMESPACE/NAME' (or 'policy NAME' in namespace default)",
+        ),
+        (
+            "show x",
+            "write 'show pods|workloads|namespaces|policies|services [with SELECTOR] [SCOPE]'",
+        ),
+        ("let x y", "write 'let NAME = ENDPOINT'"),
+        ("let x =", "expected an endpoint after '='"),
+        ("exposure x", "write 'exposure' or 'exposure of ENDPOINT'"),
+        (
+            "assume no ns x",
+            "write 'assume no ns with SELECTOR' or 'assume no pod with SELECTOR [SCOPE]'",
+        ),
+        ("assert can a b", "write 'assert can SOURCE reach TARGET[:PORT]'"),
+        ("assert can't a b", "write 'assert cannot SOURCE reach TARGET[:PORT]'"),
+        ("assert app b", "write 'assert ENDPOINT is [not] isolated [for ingress|egress]'"),
+        ("assert can=x b", "write 'assert ENDPOINT is [not] isolated [for ingress|egress]'"),
+        ("assert only a b", "write 'assert only ALLOWED can reach TARGET[:PORT]'"),
+        ("assert only", "expected the allowed sources after 'only'"),
+        ("redundant rules x", "write 'redundant rules' or 'redundant rules for any pod'"),
+        ("who can reach a outside x", "write 'outside ns NAME[,NAME...]'"),
+        ("who can reach a outside ns", "write 'outside ns NAME[,NAME...]'"),
+    ],
+)
+def test_new_statement_hints(text: str, hint: str) -> None:
+    assert syntax_error(text).hint == hint
+
+
+def test_assume_no_ns_takes_no_scope() -> None:
+    error = syntax_error("assume no ns with a=b in ns c")
+    assert (error.line, error.column) == (1, 23)
+    assert "end of query" in error.expected and "in" not in error.expected
+
+
+def test_assert_lists_its_forms() -> None:
+    error = syntax_error("assert")
+    assert {"can", "cannot", "only", "<label selector>"} <= error.expected
+    assert error.hint is not None and "is [not] isolated" in error.hint
+
+
+def test_show_error_lists_only_plural_kinds() -> None:
+    error = syntax_error("show pod_s")
+    assert error.expected == {"pods", "workloads", "namespaces", "policies", "services"}
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("whi can a reach b", "did you mean 'why'?"),
+        ("asert only a can reach b", "did you mean 'assert'?"),
+    ],
+)
+def test_unknown_new_statement(text: str, hint: str) -> None:
+    error = syntax_error(text)
+    assert error.message == f"unknown statement {text.split()[0]!r}"
+    assert error.hint == hint
+
+
+def test_cant_is_one_token() -> None:
+    assert parse_statement("why can't a reach b") == parse_statement("why can’t a reach b")
+    error = syntax_error("why can 't a reach b")
+    assert (error.line, error.column) == (1, 9)
+
+
+def test_let_name_may_spell_a_keyword_and_variables_take_dashes() -> None:
+    script = parse("let reach = app=web\nlet my-db = app=db\ncan $reach reach $my-db:5432")
+    assert script.statements == (
+        Let("reach", APP_WEB),
+        Let("my-db", Selected(sel(eq("app", "db")))),
+        CanReach(VariableRef("reach"), VariableRef("my-db"), port(5432)),
+    )
+    assert parse(str(script)).statements == script.statements
+
+
+def test_show_accepts_singular_kinds() -> None:
+    for word, kind in [("workload", "workloads"), ("policy", "policies"), ("svc", "services")]:
+        assert parse_statement(f"show {word}") == Show(kind)
+
+
+def test_keyword_keys_after_assert_need_an_operator() -> None:
+    error = syntax_error("assert can is isolated")
+    assert "reach" in error.expected
+    assert parse_statement('assert "can" is isolated') == AssertIsolated(
+        Selected(sel(exists("can")))
+    )
 
 
 def test_unterminated_string() -> None:

@@ -10,30 +10,49 @@ from hypothesis import strategies as st
 
 from npql.errors import QueryError
 from npql.model.objects import Protocol
+from npql.model.policy import Direction
 from npql.model.selector import LabelSelector, Operator, Requirement
 from npql.query import (
+    SHOW_KINDS,
     AnyNamespace,
     AnyPod,
+    AssertCan,
+    AssertIsolated,
+    AssertOnly,
+    Assume,
     CanReach,
     Connectivity,
+    DescribePolicy,
     Endpoint,
+    Explain,
+    Exposure,
     Internet,
     IPRef,
+    IsIsolated,
+    Let,
+    Lint,
     NamedPort,
     NamespaceLabels,
     NamespaceNames,
     NamespaceRef,
     NamespaceScope,
+    OutsideNamespaces,
     PodRef,
+    PoliciesSelecting,
+    PolicyRef,
     PortRange,
     PortSpec,
+    Redundancy,
     Script,
     Selected,
+    SelectedBy,
     ServiceRef,
+    Show,
     Statement,
     VariableRef,
     WhatCanReach,
     WhoCanReach,
+    WhoCouldReach,
     expected_tokens,
     parse,
     parse_statement,
@@ -64,7 +83,10 @@ SERVICE_NAMES = st.from_regex(r"[a-z]([-a-z0-9]{0,20}[a-z0-9])?", fullmatch=True
 PORT_NAMES = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?", fullmatch=True).filter(
     lambda n: "--" not in n and any(c.isalpha() for c in n)
 )
-VARIABLE_NAMES = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True)
+VARIABLE_NAMES = st.one_of(
+    st.from_regex(r"[A-Za-z_][A-Za-z0-9_\-]{0,10}", fullmatch=True),
+    KEYWORD_WORDS,  # a `let` name may spell a keyword: nothing else can stand there
+)
 
 # ------------------------------------------------------------------------------------ selectors
 
@@ -89,6 +111,7 @@ SCOPES: st.SearchStrategy[NamespaceScope] = st.one_of(
     st.just(AnyNamespace()),
     st.lists(NAMESPACE_NAMES, min_size=1, max_size=3).map(lambda ns: NamespaceNames(tuple(ns))),
     selectors(0).map(NamespaceLabels),
+    st.lists(NAMESPACE_NAMES, min_size=1, max_size=3).map(lambda ns: OutsideNamespaces(tuple(ns))),
 )
 
 # ------------------------------------------------------------------------------------ endpoints
@@ -134,11 +157,30 @@ PORTS = st.one_of(
     st.builds(PortSpec, PORT_NAMES.map(NamedPort), PROTOCOLS),
 )
 
+DIRECTIONS = st.sampled_from([None, *Direction])
+POLICY_REFS = st.builds(PolicyRef, DNS_LABEL, DNS_SUBDOMAIN)
+
 STATEMENTS: st.SearchStrategy[Statement] = st.one_of(
     st.builds(WhoCanReach, ENDPOINTS, PORTS),
     st.builds(WhatCanReach, ENDPOINTS),
     st.builds(CanReach, ENDPOINTS, ENDPOINTS, PORTS),
     st.just(Connectivity()),
+    st.builds(WhoCouldReach, ENDPOINTS, PORTS),
+    st.builds(Explain, ENDPOINTS, ENDPOINTS, PORTS, st.booleans()),
+    st.builds(IsIsolated, ENDPOINTS, DIRECTIONS),
+    st.builds(PoliciesSelecting, ENDPOINTS),
+    st.builds(SelectedBy, POLICY_REFS),
+    st.builds(DescribePolicy, POLICY_REFS),
+    st.builds(Show, st.sampled_from(SHOW_KINDS), selectors(0), SCOPES),
+    st.builds(Let, VARIABLE_NAMES, ENDPOINTS),
+    st.builds(Exposure, st.none() | ENDPOINTS),
+    st.builds(Assume, st.just("ns"), selectors(0), st.just(AnyNamespace())),
+    st.builds(Assume, st.just("pod"), selectors(0), SCOPES),
+    st.builds(AssertCan, ENDPOINTS, ENDPOINTS, PORTS, st.booleans()),
+    st.builds(AssertIsolated, ENDPOINTS, DIRECTIONS, st.booleans()),
+    st.builds(AssertOnly, ENDPOINTS, ENDPOINTS, PORTS),
+    st.just(Lint()),
+    st.builds(Redundancy, st.booleans()),
 )
 
 # ------------------------------------------------------------------------------------ properties
@@ -158,7 +200,9 @@ def test_script_round_trips(statements: list[Statement]) -> None:
 
 
 QUERY_ALPHABET = st.sampled_from(
-    list('abnsw:/*,()!="$#;\n .-_0189@{}') + ["who ", "can ", "reach ", "in ", "ns ", "pod "]
+    list("abnsw:/*,()!=\"$#;\n .-_0189@{}'\u2019")
+    + ["who ", "can ", "reach ", "in ", "ns ", "pod ", "can't ", "why ", "is ", "isolated "]
+    + ["assert ", "only ", "outside ", "let ", "show ", "for ", "policy ", "not ", "of "]
 )
 
 

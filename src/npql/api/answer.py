@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from npql.api import assertions, bulk, symbolic
+from npql.api import assertions, bulk, inspect, show, symbolic
 from npql.api.notes import host_network_warnings
-from npql.api.resolve import Resolver, forbidden_of, port_query
+from npql.api.resolve import Resolver, forbidden_of, port_query, selector_hints, service_port
 from npql.errors import QuerySemanticError
 from npql.ir.sides import PortQuery, Side
 from npql.query import ast
@@ -66,6 +66,8 @@ class Answerer:
         for side in sides:
             if side.is_empty or (not side.pods and side.hypothetical is None and not side.ranges):
                 out.append(f"'{side.description}' matches no pod")
+                if side.selector is not None:
+                    out += selector_hints(self.cluster.model, side.selector)
             out += host_network_warnings(side.pods)
         return tuple(dict.fromkeys(out))
 
@@ -73,7 +75,8 @@ class Answerer:
         """One satisfiability question, with a witness or a proof."""
         source = self.resolver.side(statement.source)
         target = self.resolver.side(statement.target)
-        verdict, witness, denial, reason = self.check(source, target, port_query(statement.port))
+        ports = port_query(service_port(self.cluster.model, statement.target, statement.port))
+        verdict, witness, denial, reason = self.check(source, target, ports)
         return CanResult(
             str(statement), verdict, witness, denial, reason, self._warnings(source, target)
         )
@@ -83,7 +86,7 @@ class Answerer:
         target = self.resolver.side(statement.target)
         _require_existing(target, statement)
         engine = self.cluster.bitsets
-        query = port_query(statement.port)
+        query = port_query(service_port(self.cluster.model, statement.target, statement.port))
         chosen = bulk.side_pod_ids(target)
         connections = list(
             bulk.pod_pairs(engine, engine.groups, target.groups, target_pods=chosen, query=query)
@@ -156,6 +159,12 @@ _DISPATCH: dict[type, Callable[[Answerer, ast.Statement], Result]] = {
     ast.AssertIsolated: assertions.assert_isolated,  # type: ignore[dict-item]
     ast.AssertOnly: assertions.assert_only,  # type: ignore[dict-item]
     ast.Let: _let,  # type: ignore[dict-item]
+    ast.Explain: inspect.why,  # type: ignore[dict-item]
+    ast.IsIsolated: inspect.is_isolated,  # type: ignore[dict-item]
+    ast.PoliciesSelecting: inspect.selecting,  # type: ignore[dict-item]
+    ast.SelectedBy: inspect.selected_by,  # type: ignore[dict-item]
+    ast.DescribePolicy: inspect.describe,  # type: ignore[dict-item]
+    ast.Show: show.show,  # type: ignore[dict-item]
     ast.Assume: _assume,  # type: ignore[dict-item]
     ast.CanReach: Answerer.can,  # type: ignore[dict-item]
     ast.WhoCanReach: Answerer.who,  # type: ignore[dict-item]

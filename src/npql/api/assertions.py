@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from npql.api import bulk
-from npql.api.resolve import port_query
+from npql.api.resolve import port_query, service_port
 from npql.ir.addresses import network_range
 from npql.ir.sides import Hypothetical, PortQuery, Side
 from npql.model.policy import Direction
@@ -23,7 +23,8 @@ def assert_can(answerer: Answerer, st: ast.AssertCan) -> AssertionResult:
     """``assert can``: some connection exists; ``assert cannot``: none does, for any pod/port."""
     source = answerer.resolver.side(st.source)
     target = answerer.resolver.side(st.target)
-    verdict, witness, denial, reason = answerer.check(source, target, port_query(st.port))
+    ports = port_query(service_port(answerer.cluster.model, st.target, st.port))
+    verdict, witness, denial, reason = answerer.check(source, target, ports)
     warnings = answerer.warnings_for(source, target)
     if verdict is Verdict.UNKNOWN:
         return AssertionResult(
@@ -75,7 +76,7 @@ def assert_only(answerer: Answerer, st: ast.AssertOnly) -> AssertionResult:
     """Every source that reaches the target lies within the allowed endpoint."""
     allowed = answerer.resolver.side(st.allowed)
     target = answerer.resolver.side(st.target)
-    query = port_query(st.port)
+    query = port_query(service_port(answerer.cluster.model, st.target, st.port))
     warnings = answerer.warnings_for(allowed, target)
     failure = _existing_violation(answerer, allowed, target, query) or _address_violation(
         answerer, allowed, target, query

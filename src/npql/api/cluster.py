@@ -13,6 +13,7 @@ from typing import TextIO
 from npql.api.answer import Answerer
 from npql.api.notes import cluster_warnings
 from npql.encode.encoding import Encoding
+from npql.errors import QuerySemanticError
 from npql.fastpath import BitsetEngine
 from npql.ir.groups import Grouping, group_pods
 from npql.ir.policies import PolicySet, compile_policies
@@ -120,7 +121,10 @@ class Cluster:
     def query(self, text: str | ast.Statement) -> Answer:
         """Answer one statement (text or AST)."""
         statement = parse_statement(text) if isinstance(text, str) else text
-        return Answer(Answerer(self).answer(statement))
+        try:
+            return Answer(Answerer(self).answer(statement))
+        except QuerySemanticError as exc:
+            raise exc.located(text if isinstance(text, str) else str(statement)) from None
 
 
 def load(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from npql.errors import QuerySemanticError
 from npql.ir.addresses import network_range, whole_space
@@ -59,7 +59,7 @@ class Resolver:
             for p in self.cluster.pods
             if endpoint.selector.matches(p.labels) and self._in_scope(p, endpoint.scope)
         ]
-        return self._existing(pods, str(endpoint))
+        return replace(self._existing(pods, str(endpoint)), selector=endpoint.selector)
 
     def pod(self, endpoint: ast.PodRef) -> Side:
         """A Pod or workload by namespace and name."""
@@ -69,6 +69,7 @@ class Resolver:
             raise QuerySemanticError(
                 f"no pod or workload named {endpoint.namespace}/{endpoint.name}",
                 hint=_did_you_mean(f"{endpoint.namespace}/{endpoint.name}", names),
+                token=endpoint.name,
             )
         return self._existing(pods, str(endpoint))
 
@@ -111,6 +112,7 @@ class Resolver:
             raise QuerySemanticError(
                 f"unknown variable ${endpoint.name}",
                 hint=_did_you_mean(endpoint.name, sorted(self.variables)),
+                token=f"${endpoint.name}",
             )
         return self.side(bound)
 
@@ -129,6 +131,7 @@ class Resolver:
             raise QuerySemanticError(
                 f"no service named {endpoint.namespace}/{endpoint.name}",
                 hint=_did_you_mean(f"{endpoint.namespace}/{endpoint.name}", names),
+                token=endpoint.name,
             )
         selector = svc.selector or {}
         pods = [
@@ -147,7 +150,7 @@ class Resolver:
         for name in scope.names:
             if name not in self.cluster.namespaces:
                 raise QuerySemanticError(
-                    f"no namespace named {name!r}", hint=_did_you_mean(name, known)
+                    f"no namespace named {name!r}", hint=_did_you_mean(name, known), token=name
                 )
 
 
@@ -176,6 +179,26 @@ def forbidden_of(statement: ast.Assume) -> Forbidden:
     )
 
 
+def selector_hints(cluster: Cluster, selector: LabelSelector) -> list[str]:
+    """Why a selector may match nothing: keys no pod has, values no pod has for a key."""
+    values: dict[str, set[str]] = {}
+    for pod in cluster.pods:
+        for k, v in pod.labels.items():
+            values.setdefault(k, set()).add(v)
+    hints = []
+    for req in selector.requirements:
+        if req.key not in values:
+            hint = _did_you_mean(req.key, sorted(values))
+            hints.append(f"no pod has label key '{req.key}'" + (f"; {hint}" if hint else ""))
+            continue
+        for value in req.values:
+            if value not in values[req.key]:
+                hint = _did_you_mean(value, sorted(values[req.key]))
+                text = f"no pod has {req.key}={value}"
+                hints.append(text + (f"; {hint}" if hint else ""))
+    return hints
+
+
 def _did_you_mean(word: str, choices: list[str]) -> str | None:
     close = difflib.get_close_matches(word, choices, n=3)
     return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else None
@@ -191,6 +214,43 @@ _HANDLERS: dict[type, Callable[[Resolver, ast.Endpoint], Side]] = {
     ast.VariableRef: Resolver.variable,  # type: ignore[dict-item]
     ast.ServiceRef: Resolver.service,  # type: ignore[dict-item]
 }
+
+
+def service_port(cluster: Cluster, target: ast.Endpoint, spec: ast.PortSpec) -> ast.PortSpec:
+    """For a Service target, map the asked service port to its targetPort (number or name).
+
+    ``svc shop/api:443`` asks about the pods on whatever port 443 forwards to; a service port
+    may also be named (``svc shop/api:https``). Other targets keep the port as asked.
+    """
+    if not isinstance(target, ast.ServiceRef) or spec.port is None:
+        return spec
+    svc = next(
+        (s for s in cluster.services if (s.namespace, s.name) == (target.namespace, target.name)),
+        None,
+    )
+    if svc is None:
+        return spec
+    protocol = spec.protocol or Protocol.TCP
+    for sp in svc.ports:
+        if sp.protocol is not protocol or not _service_port_matches(sp.port, sp.name, spec.port):
+            continue
+        if isinstance(sp.target_port, str):
+            return ast.PortSpec(ast.NamedPort(sp.target_port), protocol)
+        return ast.PortSpec(ast.PortRange(sp.target_port, sp.target_port), protocol)
+    known = ", ".join(f"{sp.name or sp.port}/{sp.protocol.value.lower()}" for sp in svc.ports)
+    raise QuerySemanticError(
+        f"service {svc.namespace}/{svc.name} has no port {spec.port}/{protocol.value.lower()}",
+        hint=f"its ports: {known}" if known else "it declares no ports",
+        token=f":{spec.port}",
+    )
+
+
+def _service_port_matches(
+    number: int, name: str | None, asked: ast.PortRange | ast.NamedPort
+) -> bool:
+    if isinstance(asked, ast.NamedPort):
+        return name == asked.name
+    return asked.lo <= number <= asked.hi
 
 
 def port_query(spec: ast.PortSpec) -> PortQuery:

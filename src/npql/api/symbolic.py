@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from npql.api import bulk
-from npql.api.resolve import port_query
+from npql.api.resolve import port_query, service_port
 from npql.errors import QuerySemanticError
 from npql.ir.groups import PodGroup, pod_addresses
 from npql.ir.sides import PortQuery, Side
@@ -34,7 +34,7 @@ def who_could(answerer: Answerer, st: ast.WhoCouldReach) -> SpaceResult:
     if target.hypothetical is not None or target.ranges:
         raise QuerySemanticError("'who could reach' takes existing pods as its target")
     enumerator = _enumerator(answerer)
-    query = port_query(st.port)
+    query = port_query(service_port(answerer.cluster.model, st.target, st.port))
     parts: list[SourceDescription] = []
     for group in target.groups:
         for pod in _selected(group, target):

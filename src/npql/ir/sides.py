@@ -49,6 +49,7 @@ class Side:
     hypothetical: Hypothetical | None = None
     ranges: tuple[IPRange, ...] = ()
     description: str = ""
+    selector: LabelSelector | None = None
 
     @property
     def is_empty(self) -> bool:

@@ -16,7 +16,24 @@ from npql.query.ast import KEYWORDS, Script, Statement
 from npql.query.grammar import get_parser
 from npql.query.transform import PORT_HINT, LocatedStatement, ToAst
 
-STATEMENT_KEYWORDS = ("who", "what", "can", "connectivity")
+STATEMENT_KEYWORDS = (
+    "who",
+    "what",
+    "can",
+    "connectivity",
+    "why",
+    "is",
+    "policies",
+    "pods",
+    "describe",
+    "show",
+    "let",
+    "exposure",
+    "assume",
+    "assert",
+    "lint",
+    "redundant",
+)
 _STATEMENT_TERMINALS = frozenset(word.upper() for word in STATEMENT_KEYWORDS)
 _ENDPOINT_TERMINALS = frozenset({"KEY", "POD", "NS", "ANY", "ALL", "IP", "INTERNET"})
 END = "end of query"
@@ -31,6 +48,8 @@ TERMINAL_WORDS: dict[str, str] = {
     "REF": "<namespace/name>",
     "ADDR": "<ip address>",
     "VAR": "<$variable>",
+    "IDENT": "<name>",
+    "CANT": "can't",
     "PORT": "<port>",
     "PROTO": "<protocol>",
     "STAR": "*",
@@ -53,10 +72,13 @@ TERMINAL_WORDS: dict[str, str] = {
 _OPERATORS = frozenset({"=", "==", "!=", "in (", "notin ("})
 _NAMED_THINGS = frozenset({"<namespace>", "<namespace/name>", "<ip address>", "pods", "pod"})
 _SYNONYMS = {"namespace": "ns", "service": "svc", "external": "internet", "==": "="}
-_TRAILING_WORD = re.compile(r"[-\w.$]+\Z")
-_WORD_AT = re.compile(r"[-\w.$]+")
+#: The singular kinds `show` takes besides the plurals (folded away in error messages).
+_SHOW_SINGULARS = frozenset({"pod", "workload", "ns", "policy", "svc"})
+# Words may hold an apostrophe, for `can't` (typewriter or typographic).
+_TRAILING_WORD = re.compile(r"[-\w.$'\u2019]+\Z")
+_WORD_AT = re.compile(r"[-\w.$'\u2019]+")
 _UNTERMINATED = re.compile(r'"([^"\\\n]|\\.)*(\n|\Z)')
-_LAST_WORD = re.compile(r"([-\w.$]+|\S)\s*\Z")
+_LAST_WORD = re.compile(r"([-\w.$'\u2019]+|\S)\s*\Z")
 
 
 # ------------------------------------------------------------------------------------ public
@@ -142,7 +164,17 @@ def _accepts_after(text: str) -> set[str] | None:
     except UnexpectedInput:
         return None
     accepted: set[str] = interactive.accepts()  # type: ignore[no-untyped-call]
-    return accepted
+    return _usable(text, len(text), accepted)
+
+
+def _usable(text: str, pos: int, terminals: set[str]) -> set[str]:
+    """``terminals`` less those the grammar takes only to reject them with a clear message.
+
+    `outside ns with SELECTOR` parses so that it can be refused as such; it is not offered.
+    """
+    if "WITH" in terminals and _previous_words(text, pos)[:1] == ["outside"]:
+        return terminals - {"WITH"}
+    return terminals
 
 
 def _terminal_word(name: str) -> str:
@@ -164,6 +196,8 @@ def _compact(words: set[str]) -> set[str]:
         out -= _OPERATORS
     if "<port>" in out:
         out.discard("*")
+    if "workloads" in out:
+        out -= _SHOW_SINGULARS
     return out
 
 
@@ -172,8 +206,8 @@ def _compact(words: set[str]) -> set[str]:
 
 def syntax_error(text: str, exc: UnexpectedInput) -> QuerySyntaxError:
     """A QuerySyntaxError for a Lark error: position, readable expected set and a hint."""
-    expected = _expected_terminals(exc)
     line, column, pos, found = _where(text, exc)
+    expected = _usable(text, pos, _expected_terminals(exc))
     unknown = _unknown_statement(text, pos, line, column, expected)
     if unknown is not None:
         return unknown
@@ -286,45 +320,123 @@ def _unknown_statement(
 
 def _hint(text: str, pos: int, expected: set[str], exc: UnexpectedInput) -> str | None:
     """A sentence that tells how to go on, when the situation is a common one."""
-    previous = _previous_word(text, pos)
-    statement = _statement_word(text, pos)
+    words = _previous_words(text, pos)
+    previous = words[-1] if words else ""
     if expected >= _ENDPOINT_TERMINALS:
-        if previous == "reach":
-            return "expected a target endpoint after 'reach'"
-        if previous == "can":
-            return "expected a source endpoint after 'can'"
-        return None
-    if "REACH" in expected and statement in _STATEMENT_FORMS:
-        return f"write {_STATEMENT_FORMS[statement]!r}"
-    return _terminal_hint(expected, previous) or _extra_hint(expected, exc)
+        return _endpoint_hint(previous)
+    statement = _statement_words(text, pos)
+    form = _statement_form(statement, expected)
+    hint = f"write {form}" if form is not None else _terminal_hint(expected, words)
+    if hint is None and 0 < len(statement) <= 3 and statement[0] in _STATEMENT_FORMS:
+        # Early in a statement: its wording is the likely mistake.
+        hint = f"write {_STATEMENT_FORMS[statement[0]]}"
+    return hint or _extra_hint(expected, exc)
 
 
+def _endpoint_hint(previous: str) -> str | None:
+    if previous == "reach":
+        return "expected a target endpoint after 'reach'"
+    if previous in {"can", "can't", "can\u2019t", "cannot", "not"}:
+        return f"expected a source endpoint after {previous!r}"
+    if previous == "only":
+        return "expected the allowed sources after 'only'"
+    if previous == "assert":
+        return f"write {_ASSERT_FORMS}"
+    if previous in {"is", "selecting", "of", "="}:
+        return f"expected an endpoint after {previous!r}"
+    return None
+
+
+_WHO_FORMS = "'who can reach TARGET[:PORT]' or 'who could reach TARGET[:PORT]'"
+_WHY_FORMS = "'why can SOURCE reach TARGET[:PORT]' or 'why can't SOURCE reach TARGET[:PORT]'"
+_WHY_NOT_FORM = "'why can't SOURCE reach TARGET[:PORT]'"
+_ASSERT_CAN_FORM = "'assert can SOURCE reach TARGET[:PORT]'"
+_ASSERT_CANNOT_FORM = "'assert cannot SOURCE reach TARGET[:PORT]'"
+_ASSERT_ISOLATED_FORM = "'assert ENDPOINT is [not] isolated [for ingress|egress]'"
+_ASSERT_FORMS = (
+    "'assert can|cannot SOURCE reach TARGET[:PORT]', 'assert only ALLOWED can reach TARGET' "
+    f"or {_ASSERT_ISOLATED_FORM}"
+)
+
+#: How to write each statement, by its first word (or first two words), quoted for a hint.
 _STATEMENT_FORMS = {
-    "who": "who can reach TARGET[:PORT]",
-    "what": "what can SOURCE reach",
-    "can": "can SOURCE reach TARGET[:PORT]",
+    "who": _WHO_FORMS,
+    "who can": "'who can reach TARGET[:PORT]'",
+    "who could": "'who could reach TARGET[:PORT]'",
+    "what": "'what can SOURCE reach'",
+    "can": "'can SOURCE reach TARGET[:PORT]'",
+    "why": _WHY_FORMS,
+    "why can": "'why can SOURCE reach TARGET[:PORT]'",
+    "why can't": _WHY_NOT_FORM,
+    "why can\u2019t": _WHY_NOT_FORM,
+    "why cannot": _WHY_NOT_FORM,
+    "why not": _WHY_NOT_FORM,
+    "is": "'is ENDPOINT isolated [for ingress|egress]'",
+    "policies": "'policies selecting ENDPOINT'",
+    "pods": "'pods selected by policy NAMESPACE/NAME'",
+    "describe": "'describe policy NAMESPACE/NAME'",
+    "show": "'show pods|workloads|namespaces|policies|services [with SELECTOR] [SCOPE]'",
+    "let": "'let NAME = ENDPOINT'",
+    "exposure": "'exposure' or 'exposure of ENDPOINT'",
+    "assume": "'assume no ns with SELECTOR' or 'assume no pod with SELECTOR [SCOPE]'",
+    "assert": _ASSERT_FORMS,
+    "assert can": _ASSERT_CAN_FORM,
+    "assert cannot": _ASSERT_CANNOT_FORM,
+    "assert can't": _ASSERT_CANNOT_FORM,
+    "assert can\u2019t": _ASSERT_CANNOT_FORM,
+    "assert only": "'assert only ALLOWED can reach TARGET[:PORT]'",
+    "redundant": "'redundant rules' or 'redundant rules for any pod'",
 }
 
+#: Keywords that, when expected, mean the statement's own wording went wrong.
+_FORM_TERMINALS = frozenset(
+    {
+        "REACH", "CAN", "COULD", "CANT", "CANNOT", "NOT", "IS", "ISOLATED", "FOR", "INGRESS",
+        "EGRESS", "SELECTING", "SELECTED", "BY", "POLICY", "OF", "WORKLOADS", "IDENT", "NO",
+        "RULES",
+    }
+)  # fmt: skip
 
-def _terminal_hint(expected: set[str], previous: str) -> str | None:
+
+def _statement_form(words: list[str], expected: set[str]) -> str | None:
+    """How to write the statement that starts with ``words``, when its wording went wrong."""
+    if not words or not expected & _FORM_TERMINALS:
+        return None
+    if words[0] == "assert" and expected & {"IS", "ISOLATED", "NOT"}:
+        return _ASSERT_ISOLATED_FORM
+    if len(words) > 1 and " ".join(words[:2]) in _STATEMENT_FORMS:
+        return _STATEMENT_FORMS[" ".join(words[:2])]
+    return _STATEMENT_FORMS.get(words[0])
+
+
+def _terminal_hint(expected: set[str], words: list[str]) -> str | None:
+    previous = words[-1] if words else ""
+    scope_word = words[-2] if len(words) > 1 else ""
     if "PORT" in expected:
         return PORT_HINT
     if "PROTO" in expected:
         return "the protocol is tcp, udp or sctp"
     if "REF" in expected:
-        kind = "svc" if previous in {"svc", "service"} else "pod"
+        kind = _REF_KINDS.get(previous, "pod")
         return f"write '{kind} NAMESPACE/NAME' (or '{kind} NAME' in namespace default)"
     if "ADDR" in expected:
         return "write 'ip 203.0.113.7' for an address or 'cidr 10.0.0.0/8' for a network"
+    if "NS_NAME" in expected and (previous == "outside" or scope_word == "outside"):
+        return "write 'outside ns NAME[,NAME...]'"
     if "WITH" in expected and "NS_NAME" in expected:
         return "write 'in ns NAME[,NAME...]' or 'in ns with SELECTOR'"
     if "NS_NAME" in expected:
         return "write 'ns NAME'"
+    if "OUTSIDE" not in expected and previous == "outside":
+        return "write 'outside ns NAME[,NAME...]'"
     if {"NS", "ANY"} <= expected and "KEY" not in expected:
         return "write 'in ns NAME', 'in ns with SELECTOR' or 'in any namespace'"
     if "VALUE" in expected:
         return 'write a label value after the operator; an empty value is written ""'
     return None
+
+
+_REF_KINDS = {"svc": "svc", "service": "svc", "policy": "policy"}
 
 
 def _extra_hint(expected: set[str], exc: UnexpectedInput) -> str | None:
@@ -339,14 +451,20 @@ def _extra_hint(expected: set[str], exc: UnexpectedInput) -> str | None:
     return None
 
 
-def _previous_word(text: str, pos: int) -> str:
+def _previous_words(text: str, pos: int) -> list[str]:
+    """The last two words (lowercase; a symbol counts as a word) before offset ``pos``."""
     before = re.sub(r"#[^\n]*", "", text[:pos])
-    match = _LAST_WORD.search(before)
-    return match.group(1).lower() if match else ""
+    words: list[str] = []
+    for _ in range(2):
+        match = _LAST_WORD.search(before)
+        if match is None:
+            break
+        words.insert(0, match.group(1).lower())
+        before = before[: match.start()]
+    return words
 
 
-def _statement_word(text: str, pos: int) -> str:
-    """The first word (lowercase) of the statement that contains offset ``pos``."""
+def _statement_words(text: str, pos: int) -> list[str]:
+    """The words (lowercase) of the statement that contains offset ``pos``, up to ``pos``."""
     start = max(text.rfind("\n", 0, pos), text.rfind(";", 0, pos)) + 1
-    match = _WORD_AT.search(text, start)
-    return match.group().lower() if match else ""
+    return [word.lower() for word in _WORD_AT.findall(text, start, pos)]

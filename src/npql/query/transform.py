@@ -11,29 +11,47 @@ from lark.tree import Meta
 
 from npql.errors import QuerySemanticError
 from npql.model.objects import Protocol
+from npql.model.policy import Direction
 from npql.model.selector import LabelSelector, Operator, Requirement
 from npql.query.ast import (
     ANY_PORT,
     AnyNamespace,
     AnyPod,
+    AssertCan,
+    AssertIsolated,
+    AssertOnly,
+    Assume,
     CanReach,
     Connectivity,
+    DescribePolicy,
+    Explain,
+    Exposure,
     Internet,
     IPRef,
+    IsIsolated,
+    Let,
+    Lint,
     NamedPort,
     NamespaceLabels,
     NamespaceNames,
     NamespaceRef,
     NamespaceScope,
+    OutsideNamespaces,
     PodRef,
+    PoliciesSelecting,
+    PolicyRef,
     PortRange,
     PortSpec,
+    Redundancy,
     Selected,
+    SelectedBy,
     ServiceRef,
+    Show,
     Statement,
     VariableRef,
     WhatCanReach,
     WhoCanReach,
+    WhoCouldReach,
 )
 
 # Kubernetes name rules (apimachinery validation).
@@ -45,6 +63,22 @@ _PORT_RANGE = re.compile(r"([0-9]+)-([0-9]+)")
 _IANA_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
 
 PORT_HINT = "a port is a number (80), a range (8000-8080), a name (http) or *"
+
+#: `show` kinds: every accepted word (lowercase) → the canonical plural.
+SHOW_KIND_WORDS = {
+    "pods": "pods",
+    "pod": "pods",
+    "workloads": "workloads",
+    "workload": "workloads",
+    "namespaces": "namespaces",
+    "namespace": "namespaces",
+    "ns": "namespaces",
+    "policies": "policies",
+    "policy": "policies",
+    "services": "services",
+    "service": "services",
+    "svc": "services",
+}
 
 
 class LocatedStatement(NamedTuple):
@@ -96,6 +130,67 @@ class ToAst(Transformer[Token, Any]):
 
     def connectivity(self, children: list[Any]) -> Connectivity:
         return Connectivity()
+
+    def who_could_reach(self, children: list[Any]) -> WhoCouldReach:
+        return WhoCouldReach(children[3], children[4] or ANY_PORT)
+
+    def explain(self, children: list[Any]) -> Explain:
+        expect_allowed = children[1].type == "CAN"
+        return Explain(children[2], children[4], children[5] or ANY_PORT, expect_allowed)
+
+    def is_isolated(self, children: list[Any]) -> IsIsolated:
+        return IsIsolated(children[1], children[3])
+
+    def direction(self, children: list[Token]) -> Direction:
+        return Direction.INGRESS if children[1].type == "INGRESS" else Direction.EGRESS
+
+    def policies_selecting(self, children: list[Any]) -> PoliciesSelecting:
+        return PoliciesSelecting(children[2])
+
+    def selected_by(self, children: list[Any]) -> SelectedBy:
+        return SelectedBy(children[3])
+
+    def describe_policy(self, children: list[Any]) -> DescribePolicy:
+        return DescribePolicy(children[1])
+
+    def policy_ref(self, children: list[Token]) -> PolicyRef:
+        namespace, name = self._object_ref(children[1], "policy", _DNS_SUBDOMAIN, 253)
+        return PolicyRef(namespace, name)
+
+    def show(self, children: list[Any]) -> Show:
+        selector = children[3] if children[3] is not None else LabelSelector()
+        return Show(children[1], selector, children[4] or AnyNamespace())
+
+    def show_kind(self, children: list[Token]) -> str:
+        return SHOW_KIND_WORDS[str(children[0]).lower()]
+
+    def let(self, children: list[Any]) -> Let:
+        return Let(str(children[1]), children[2])
+
+    def exposure(self, children: list[Any]) -> Exposure:
+        return Exposure(children[2])
+
+    def assume_ns(self, children: list[Any]) -> Assume:
+        return Assume("ns", children[-1], AnyNamespace())
+
+    def assume_pod(self, children: list[Any]) -> Assume:
+        return Assume("pod", children[-2], children[-1] or AnyNamespace())
+
+    def assert_can(self, children: list[Any]) -> AssertCan:
+        expect = children[1].type == "CAN"
+        return AssertCan(children[2], children[4], children[5] or ANY_PORT, expect)
+
+    def assert_isolated(self, children: list[Any]) -> AssertIsolated:
+        return AssertIsolated(children[1], children[5], expect=children[3] is None)
+
+    def assert_only(self, children: list[Any]) -> AssertOnly:
+        return AssertOnly(children[2], children[5], children[6] or ANY_PORT)
+
+    def lint(self, children: list[Any]) -> Lint:
+        return Lint()
+
+    def redundancy(self, children: list[Any]) -> Redundancy:
+        return Redundancy(any_pod=children[2] is not None)
 
     # ----------------------------------------------------------------------------- endpoints
 
@@ -211,6 +306,8 @@ class ToAst(Transformer[Token, Any]):
     def keyword_key(self, children: list[Token]) -> Token:
         return children[0]
 
+    assert_keyword_key = keyword_key
+
     def op_in(self, children: list[Any]) -> tuple[Operator, tuple[str, ...]]:
         return Operator.IN, self._values(children[-1])
 
@@ -242,6 +339,16 @@ class ToAst(Transformer[Token, Any]):
 
     def scope_any(self, children: list[Any]) -> NamespaceScope:
         return AnyNamespace()
+
+    def scope_outside(self, children: list[Any]) -> NamespaceScope:
+        return OutsideNamespaces(children[-1])
+
+    def scope_outside_labels(self, children: list[Any]) -> NamespaceScope:
+        raise self.fail(
+            children[2],
+            "'outside ns' takes namespace names, not a label selector",
+            "write 'outside ns NAME[,NAME...]' (a namespace named with: 'outside ns \"with\"')",
+        )
 
     def ns_names(self, children: list[str]) -> tuple[str, ...]:
         return tuple(children)

@@ -6,7 +6,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from npql.explain.values import ExplainResult
 from npql.model.ports import PortSet
+from npql.render.explain import explanation_dict
 from npql.solve.results import (
     AssertionResult,
     CanResult,
@@ -173,7 +175,18 @@ def _info(r: InfoResult) -> dict[str, Any]:
     return out | dict(r.data)
 
 
+def _explain(r: ExplainResult) -> dict[str, Any]:
+    return {
+        "statement": "why",
+        "verdict": r.verdict,
+        "allowed": None if r.verdict == "unknown" else r.verdict == "allowed",
+        "explanations": [explanation_dict(e) for e in r.explanations],
+        "notes": list(r.notes),
+    }
+
+
 _SHAPES: dict[type, Callable[[Any], dict[str, Any]]] = {
+    ExplainResult: _explain,
     AssertionResult: _assertion,
     SpaceResult: _space,
     ExposureResult: _exposure,
@@ -185,12 +198,12 @@ _SHAPES: dict[type, Callable[[Any], dict[str, Any]]] = {
 }
 
 
-def to_dict(result: Result) -> dict[str, Any]:
+def to_dict(result: Result | ExplainResult) -> dict[str, Any]:
     """The JSON document of one answer."""
     body = _SHAPES[type(result)](result)
     return {"schema": SCHEMA, "query": result.query} | body | {"warnings": list(result.warnings)}
 
 
-def render_json(result: Result) -> str:
+def render_json(result: Result | ExplainResult) -> str:
     """The answer as pretty-printed JSON."""
     return json.dumps(to_dict(result), indent=2)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from npql.explain.values import ExplainResult
+from npql.render.explain import explanation_lines
 from npql.solve.results import (
     AssertionResult,
     CanResult,
@@ -166,7 +168,17 @@ def _info(r: InfoResult) -> list[str]:
     return lines
 
 
+def _explain(r: ExplainResult) -> list[str]:
+    if not r.explanations:
+        return [f"{r.verdict.upper()}  {r.query}", *[f"  {n}" for n in r.notes]]
+    lines: list[str] = []
+    for e in r.explanations:
+        lines += explanation_lines(e)
+    return lines + [f"  {n}" for n in r.notes]
+
+
 _SHAPES: dict[type, Callable[[Any], list[str]]] = {
+    ExplainResult: _explain,
     AssertionResult: _assertion,
     SpaceResult: _space,
     ExposureResult: _exposure,
@@ -178,8 +190,35 @@ _SHAPES: dict[type, Callable[[Any], list[str]]] = {
 }
 
 
-def render_text(result: Result) -> str:
-    """The answer as text, warnings last."""
+def _namespace_of(endpoint: EndpointRef) -> str:
+    return endpoint.namespace if endpoint.cidr is None else "(external)"
+
+
+def _summary(result: Result | ExplainResult, limit: int) -> list[str]:
+    """Counts per namespace, for answers longer than ``limit`` lines."""
+    if isinstance(result, WhoResult):
+        ends = [s.endpoint for s in result.sources]
+    elif isinstance(result, WhatResult):
+        ends = [d.endpoint for d in result.destinations]
+    elif isinstance(result, ConnectivityResult):
+        ends = [c.source for c in result.connections]
+    else:
+        return []
+    counts: dict[str, int] = {}
+    for end in ends:
+        counts[_namespace_of(end)] = counts.get(_namespace_of(end), 0) + 1
+    noun = "connections from" if isinstance(result, ConnectivityResult) else "entries in"
+    return [f"  {n:>6} {noun} {ns}" for ns, n in sorted(counts.items())]
+
+
+def render_text(result: Result | ExplainResult, limit: int | None = None) -> str:
+    """The answer as text, warnings last; past ``limit`` lines, a per-namespace summary first
+    and the first ``limit`` lines (``None`` lists everything)."""
     lines = _SHAPES[type(result)](result)
+    if limit is not None and len(lines) > limit + 1:
+        hidden = len(lines) - 1 - limit
+        summary = _summary(result, limit)
+        lines = [lines[0], *summary, *lines[1 : limit + 1]]
+        lines.append(f"... {hidden} more line(s): use --all (or -o json) to list everything")
     lines += [f"warning: {w}" for w in result.warnings]
     return "\n".join(lines) + "\n"

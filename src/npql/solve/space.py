@@ -18,8 +18,8 @@ import z3
 from npql.encode.encoding import PROTOCOL_IDS, Encoding
 from npql.encode.endpoint import SymEndpoint
 from npql.encode.query import forbidden_formula, not_self
-from npql.ir.groups import PodGroup
 from npql.ir.addresses import IPRange
+from npql.ir.groups import PodGroup
 from npql.ir.policies import AddressPeer, NamedPorts, NumericPorts
 from npql.ir.sides import Forbidden, PortQuery
 from npql.model.objects import ALL_PROTOCOLS, NAMESPACE_NAME_LABEL, Protocol
