@@ -129,16 +129,7 @@ def is_isolated(answerer: Answerer, st: ast.IsIsolated) -> InfoResult:
         rows.append((pod.workload, *(", ".join(iso[d]) or "not isolated" for d in directions)))
     sentences = _hypothetical_isolation(answerer, side, directions)
     columns = ("workload", *(d.value.lower() for d in directions))
-    data = {
-        "pods": [
-            {"workload": r[0]}
-            | {
-                c: (r[i + 1] if r[i + 1] != "not isolated" else None)
-                for i, c in enumerate(columns[1:])
-            }
-            for r in rows
-        ]
-    }
+    data = {"pods": [_isolation_row(columns, r) for r in rows]}
     return InfoResult(
         str(st),
         "isolation",

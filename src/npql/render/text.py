@@ -191,7 +191,9 @@ _SHAPES: dict[type, Callable[[Any], list[str]]] = {
 
 
 def _namespace_of(endpoint: EndpointRef) -> str:
-    return endpoint.namespace if endpoint.cidr is None else "(external)"
+    if endpoint.cidr is not None:
+        return "(external)"
+    return endpoint.namespace or "?"
 
 
 def _summary(result: Result | ExplainResult, limit: int) -> list[str]:
