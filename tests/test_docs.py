@@ -34,3 +34,11 @@ def test_documented_example_answers(folder: str, query: str) -> None:
 
 def test_docs_have_examples() -> None:
     assert len(examples()) >= 20
+
+
+@pytest.mark.parametrize(("folder", "query"), examples())
+def test_documented_example_round_trips(folder: str, query: str) -> None:
+    from npql.query import parse_statement
+
+    node = parse_statement(query)
+    assert parse_statement(str(node)) == node
