@@ -59,16 +59,21 @@ class Encoding:
         grouping: Grouping,
         *,
         ipblocks_match_pod_ips: bool = False,
+        tag: str = "",
+        vocab: Vocabulary | None = None,
     ) -> None:
+        # ``tag`` prefixes every variable, so two encodings (two versions of a policy set) can
+        # live in one solver; sharing ``vocab`` makes their label values comparable.
+        self.tag = tag
         self.cluster = cluster
         self.policies = policies
         self.grouping = grouping
         self.match_pod_addresses = ipblocks_match_pod_ips
-        self.vocab = Vocabulary()
-        self.src = SymEndpoint("src")
-        self.dst = SymEndpoint("dst")
-        self.port = z3.Int("port")
-        self.protocol = z3.Int("protocol")
+        self.vocab = vocab if vocab is not None else Vocabulary()
+        self.src = SymEndpoint(f"{tag}src")
+        self.dst = SymEndpoint(f"{tag}dst")
+        self.port = z3.Int(f"{tag}port")
+        self.protocol = z3.Int(f"{tag}protocol")
         self.hard: list[z3.BoolRef] = []
         self.meaning: dict[str, Tracked] = {}
         self.literals: list[z3.BoolRef] = []
@@ -293,11 +298,15 @@ class Encoding:
         self.meaning[name] = meaning
         self.hard.append(z3.Implies(literal, body))
 
+    def isolated_var(self, direction: Direction) -> z3.BoolRef:
+        """True when the direction's subject (dst for ingress, src for egress) is isolated."""
+        return z3.Bool(f"{self.tag}isolated.{direction.value.lower()}")
+
     def _direction(
         self, direction: Direction, subject: SymEndpoint, peer: SymEndpoint
     ) -> z3.BoolRef:
         tag = direction.value.lower()
-        isolated = z3.Bool(f"isolated.{tag}")  # encode.query.isolated() names it too
+        isolated = self.isolated_var(direction)
         relevant = [p for p in self.policies.policies if direction in p.directions]
         selections = {p.ident: self.selects(p, subject) for p in relevant}
         self.hard.append(z3.Implies(isolated, z3.Or(list(selections.values()))))
@@ -305,18 +314,20 @@ class Encoding:
         for policy in relevant:
             selected = selections[policy.ident]
             self._track(
-                f"iso:{tag}:{policy.ident}",
+                f"{self.tag}iso:{tag}:{policy.ident}",
                 Tracked("isolation", policy.ident, direction),
                 z3.Implies(selected, isolated),
             )
             for rule in policy.rules(direction):
-                fire = z3.Bool(f"fires:{rule.ident}")
+                fire = z3.Bool(f"{self.tag}fires:{rule.ident}")
                 self.fires[rule.ident] = fire
                 fires.append(fire)
                 self.hard.append(z3.Implies(fire, selected))
                 body = z3.And(selected, self.peer_of(rule, peer), self.ports(rule, self.dst))
                 self._track(
-                    f"rule:{rule.ident}", Tracked("rule", rule.ident, direction), fire == body
+                    f"{self.tag}rule:{rule.ident}",
+                    Tracked("rule", rule.ident, direction),
+                    fire == body,
                 )
         return z3.Or(z3.Not(subject.is_pod), z3.Not(isolated), *fires)
 

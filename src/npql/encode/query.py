@@ -81,7 +81,7 @@ def port_constraint(enc: Encoding, query: PortQuery) -> z3.BoolRef:
 
 def isolated(enc: Encoding, direction: Direction) -> z3.BoolRef:
     """The subject of a direction (dst for ingress, src for egress) is isolated in it."""
-    return z3.Bool(f"isolated.{direction.value.lower()}")
+    return enc.isolated_var(direction)
 
 
 def not_self(enc: Encoding, self_groups: list[int]) -> z3.BoolRef:

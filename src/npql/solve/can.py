@@ -154,8 +154,10 @@ def decode_witness(enc: Encoding, model: z3.ModelRef, source: Side, target: Side
         protocol=protocol.value,
         egress_rules=_firing(enc, model, Direction.EGRESS),
         ingress_rules=_firing(enc, model, Direction.INGRESS),
-        source_isolated=_true(model, z3.Bool("isolated.egress")) and _is_pod(model, enc.src),
-        target_isolated=_true(model, z3.Bool("isolated.ingress")) and _is_pod(model, enc.dst),
+        source_isolated=_true(model, enc.isolated_var(Direction.EGRESS))
+        and _is_pod(model, enc.src),
+        target_isolated=_true(model, enc.isolated_var(Direction.INGRESS))
+        and _is_pod(model, enc.dst),
     )
 
 
