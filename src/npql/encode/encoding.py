@@ -25,12 +25,21 @@ from npql.encode.endpoint import EXTERNAL, HYPOTHETICAL, SymEndpoint
 from npql.encode.vocabulary import Vocabulary
 from npql.ir.addresses import IPRange
 from npql.ir.groups import Grouping, PodGroup
-from npql.ir.policies import AddressPeer, NamedPorts, PeerIR, PolicyIR, PolicySet, RuleIR
+from npql.ir.policies import (
+    AddressPeer,
+    NamedPorts,
+    PeerIR,
+    PolicyIR,
+    PolicySet,
+    RuleIR,
+    TierRuleIR,
+)
 from npql.model.cluster import Cluster
 from npql.model.objects import NAMESPACE_NAME_LABEL, Protocol
 from npql.model.policy import Direction
 from npql.model.ports import MAX_PORT, MIN_PORT
 from npql.model.selector import LabelSelector, Operator, Requirement
+from npql.model.tiered import Action, Tier
 
 PROTOCOL_IDS: Mapping[Protocol, int] = {Protocol.TCP: 0, Protocol.UDP: 1, Protocol.SCTP: 2}
 PROTOCOL_OF_ID: Mapping[int, Protocol] = {v: k for k, v in PROTOCOL_IDS.items()}
@@ -262,7 +271,9 @@ class Encoding:
         """A compiled peer matches the endpoint."""
         if isinstance(peer, AddressPeer):
             member = ep.in_block(self.block(peer.ranges))
-            return member if self.match_pod_addresses else z3.And(z3.Not(ep.is_pod), member)
+            if peer.pods_too or self.match_pod_addresses:
+                return member
+            return z3.And(z3.Not(ep.is_pod), member)
         terms = [self.pod_selector(peer.pod_selector, ep)]
         if peer.namespace_name is not None:
             terms.append(self.in_namespace(peer.namespace_name, ep))
@@ -270,17 +281,19 @@ class Encoding:
             terms.append(self.namespace_selector(peer.namespace_selector, ep))
         return z3.And(terms)
 
-    def ports(self, rule: RuleIR, dst: SymEndpoint) -> z3.BoolRef:
+    def ports(self, rule: RuleIR | TierRuleIR, dst: SymEndpoint) -> z3.BoolRef:
         """The connection's port and protocol match one of the rule's port entries."""
         if not rule.ports:
             return z3.BoolVal(True)
         terms = []
         for entry in rule.ports:
-            proto = self.protocol == PROTOCOL_IDS[entry.protocol]
             if isinstance(entry, NamedPorts):
-                has, num = dst.named_port(entry.name, entry.protocol)
-                terms.append(z3.And(proto, has, self.port == num))
+                for protocol in entry.protocols():
+                    has, num = dst.named_port(entry.name, protocol)
+                    proto = self.protocol == PROTOCOL_IDS[protocol]
+                    terms.append(z3.And(proto, has, self.port == num))
             else:
+                proto = self.protocol == PROTOCOL_IDS[entry.protocol]
                 terms.append(z3.And(proto, self.port >= entry.lo, self.port <= entry.hi))
         return z3.Or(terms)
 
@@ -329,9 +342,62 @@ class Encoding:
                     Tracked("rule", rule.ident, direction),
                     fire == body,
                 )
-        return z3.Or(z3.Not(subject.is_pod), z3.Not(isolated), *fires)
+        np_decides = z3.Or(fires) if fires else z3.BoolVal(False)
+        admin = self._tier(Tier.ADMIN, direction, subject, peer)
+        baseline = self._tier(Tier.BASELINE, direction, subject, peer)
+        if admin is None and baseline is None:
+            return z3.Or(z3.Not(subject.is_pod), z3.Not(isolated), *fires)
+        admin_allow, admin_open = admin or (z3.BoolVal(False), z3.BoolVal(True))
+        base_allow, base_open = baseline or (z3.BoolVal(False), z3.BoolVal(True))
+        below = z3.If(isolated, np_decides, z3.Or(base_allow, base_open))
+        return z3.Or(z3.Not(subject.is_pod), admin_allow, z3.And(admin_open, below))
 
-    def peer_of(self, rule: RuleIR, ep: SymEndpoint) -> z3.BoolRef:
+    def _tier(
+        self, tier: Tier, direction: Direction, subject: SymEndpoint, peer: SymEndpoint
+    ) -> tuple[z3.BoolRef, z3.BoolRef] | None:
+        """(the tier allows, the tier leaves the decision to the next one); first match wins.
+
+        Each rule's match is a tracked definition, so a denial's core can name admin and
+        baseline rules too. None when the tier has no rule in this direction.
+        """
+        rules = self.policies.tier_rules(tier, direction)
+        if not rules:
+            return None
+        earlier: list[z3.BoolRef] = []
+        allow: list[z3.BoolRef] = []
+        passed: list[z3.BoolRef] = []
+        for rule in rules:
+            match = z3.Bool(f"{self.tag}matches:{rule.ident}")
+            body = z3.And(
+                self.tier_subject(rule, subject),
+                self.peer_of(rule, peer),
+                self.ports(rule, self.dst),
+            )
+            self._track(
+                f"{self.tag}rule:{rule.ident}",
+                Tracked("rule", rule.ident, direction),
+                match == body,
+            )
+            first = z3.And(match, *[z3.Not(e) for e in earlier])
+            if rule.action is Action.ALLOW:
+                decided = z3.Bool(f"{self.tag}fires:{rule.ident}")
+                self.hard.append(decided == first)
+                self.fires[rule.ident] = decided
+                allow.append(decided)
+            elif rule.action is Action.PASS:
+                passed.append(first)
+            earlier.append(match)
+        untouched = z3.And([z3.Not(e) for e in earlier])
+        return z3.Or(allow) if allow else z3.BoolVal(False), z3.Or(untouched, *passed)
+
+    def tier_subject(self, rule: TierRuleIR, ep: SymEndpoint) -> z3.BoolRef:
+        """A cluster-scoped rule's subject selects the endpoint."""
+        return z3.And(
+            self.namespace_selector(rule.subject_namespaces, ep),
+            self.pod_selector(rule.subject_pods, ep),
+        )
+
+    def peer_of(self, rule: RuleIR | TierRuleIR, ep: SymEndpoint) -> z3.BoolRef:
         """Some peer of the rule matches the endpoint (every endpoint if the rule has none)."""
         if rule.peers is None:
             return z3.BoolVal(True)

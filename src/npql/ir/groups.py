@@ -60,23 +60,27 @@ def group_pods(
 ) -> Grouping:
     """Group the cluster's pods by what policies (and ``extra_keys``) can observe of them."""
     keys = policies.label_keys() | frozenset(extra_keys)
+    watch_addresses = _address_peers_see_pods(policies, with_addresses)
     index: dict[_GroupKey, list[Pod]] = {}
     for pod in cluster.pods:
         labels = tuple(sorted((k, v) for k, v in pod.labels.items() if k in keys))
         # Every declared port name, not only those policies use: queries may name others.
         ports = tuple(sorted((p.name, p.protocol, p.port) for p in pod.ports if p.name))
-        addresses = pod_addresses(pod) if with_addresses and _any_address_peer(policies) else ()
+        addresses = pod_addresses(pod) if watch_addresses else ()
         index.setdefault(_GroupKey(pod.namespace, labels, ports, addresses), []).append(pod)
     return _build_grouping(cluster, list(index.items()))
 
 
-def _any_address_peer(policies: PolicySet) -> bool:
-    return any(
-        isinstance(peer, AddressPeer)
-        for p in policies.policies
-        for r in p.ingress + p.egress
+def _address_peers_see_pods(policies: PolicySet, plugin_matches_pods: bool) -> bool:
+    """Whether some address peer can match a pod: a cluster-scoped ``networks`` peer always,
+    an ipBlock when the plugin matches pod IPs."""
+    peers = [
+        peer
+        for r in policies.all_rules()
         for peer in r.peers or ()
-    )
+        if isinstance(peer, AddressPeer)
+    ]
+    return any(p.pods_too or plugin_matches_pods for p in peers)
 
 
 class _GroupKey(NamedTuple):
@@ -109,7 +113,7 @@ def _build_grouping(cluster: Cluster, entries: Sequence[tuple[_GroupKey, list[Po
 def peer_matches_group(peer: PodPeer | AddressPeer, group: PodGroup, *, addresses: bool) -> bool:
     """Whether a compiled peer matches the pods of a group (addresses only if plugin says so)."""
     if isinstance(peer, AddressPeer):
-        return addresses and any(r.contains(v, a) for v, a in group.addresses for r in peer.ranges)
+        return (addresses or peer.pods_too) and any(r.contains(v, a) for v, a in group.addresses for r in peer.ranges)
     if peer.namespace_name is not None and peer.namespace_name != group.namespace:
         return False
     if peer.namespace_selector is not None and not peer.namespace_selector.matches(

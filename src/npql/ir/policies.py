@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from npql.ir.addresses import IPRange, block_ranges
 from npql.model.cluster import Cluster
-from npql.model.objects import Protocol
+from npql.model.objects import ALL_PROTOCOLS, Protocol
+from npql.model.tiered import Action, Tier
 from npql.model.policy import Direction, NetworkPolicy, Peer, PolicyPort, Rule
 from npql.model.ports import MAX_PORT, MIN_PORT
 from npql.model.selector import LabelSelector
@@ -32,6 +33,9 @@ class AddressPeer:
 
     ranges: tuple[IPRange, ...]
     cidr: str = ""
+    # Cluster-scoped ``networks`` peers cover pod-to-pod traffic too, by their API's words;
+    # NetworkPolicy ipBlocks leave it to the plugin (--ipblocks-match-pod-ips).
+    pods_too: bool = False
 
 
 PeerIR = PodPeer | AddressPeer
@@ -48,10 +52,16 @@ class NumericPorts:
 
 @dataclass(frozen=True, slots=True)
 class NamedPorts:
-    """A container port name, resolved at the destination pod with the same protocol."""
+    """A container port name, resolved at the destination pod with the same protocol
+    (``protocol`` None: AdminNetworkPolicy's namedPort, any protocol the port is declared with).
+    """
 
-    protocol: Protocol
+    protocol: Protocol | None
     name: str
+
+    def protocols(self) -> tuple[Protocol, ...]:
+        """The protocols the name may resolve with."""
+        return ALL_PROTOCOLS if self.protocol is None else (self.protocol,)
 
 
 PortEntry = NumericPorts | NamedPorts
@@ -89,43 +99,78 @@ class PolicyIR:
 
 
 @dataclass(frozen=True, slots=True)
+class TierRuleIR:
+    """A rule of a cluster-scoped policy, in its tier's evaluation order.
+
+    ``order`` sorts the rules of a tier and direction: by priority, then policy, then rule
+    index. ``undecidable`` marks rules whose peers manifests cannot evaluate (domainNames).
+    """
+
+    ident: str
+    policy: str
+    tier: Tier
+    priority: int
+    order: int
+    direction: Direction
+    index: int
+    action: Action
+    subject_namespaces: LabelSelector
+    subject_pods: LabelSelector
+    peers: tuple[PeerIR, ...]
+    ports: tuple[PortEntry, ...]
+    undecidable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class PolicySet:
-    """Every compiled policy, indexed by namespace."""
+    """Every compiled policy, indexed by namespace; cluster-scoped rules in tier order."""
 
     policies: tuple[PolicyIR, ...]
     by_namespace: Mapping[str, tuple[PolicyIR, ...]] = field(hash=False)
+    tiers: tuple[TierRuleIR, ...] = ()
+
+    def tier_rules(self, tier: Tier, direction: Direction) -> tuple[TierRuleIR, ...]:
+        """The rules of one tier and direction, first to last."""
+        return tuple(r for r in self.tiers if r.tier is tier and r.direction is direction)
+
+    def all_rules(self) -> list[RuleIR | TierRuleIR]:
+        return [r for p in self.policies for r in p.ingress + p.egress] + list(self.tiers)
 
     def label_keys(self) -> frozenset[str]:
         """Pod label keys some policy selector mentions."""
-        return frozenset(k for p in self.policies for k in _pod_keys(p))
+        keys = {k for p in self.policies for k in _pod_keys(p)}
+        for t in self.tiers:
+            keys |= t.subject_pods.keys()
+            keys |= {k for peer in t.peers if isinstance(peer, PodPeer)
+                     for k in peer.pod_selector.keys()}
+        return frozenset(keys)
 
     def namespace_label_keys(self) -> frozenset[str]:
-        """Namespace label keys some peer's namespaceSelector mentions."""
-        return frozenset(
+        """Namespace label keys some peer's namespaceSelector (or a subject) mentions."""
+        keys = {
             k
-            for p in self.policies
-            for r in p.ingress + p.egress
+            for r in self.all_rules()
             for peer in r.peers or ()
             if isinstance(peer, PodPeer) and peer.namespace_selector is not None
             for k in peer.namespace_selector.keys()
-        )
+        }
+        return frozenset(keys | {k for t in self.tiers for k in t.subject_namespaces.keys()})
 
     def named_ports(self) -> frozenset[tuple[str, Protocol]]:
         """Every (port name, protocol) a rule names."""
         return frozenset(
-            (e.name, e.protocol)
-            for p in self.policies
-            for r in p.ingress + p.egress
+            (e.name, proto)
+            for r in self.all_rules()
             for e in r.ports
             if isinstance(e, NamedPorts)
+            for proto in e.protocols()
         )
 
     def address_ranges(self, direction: Direction | None = None) -> list[IPRange]:
-        """Every range an ipBlock of the given direction (or any) names."""
+        """Every range an ipBlock or networks peer of the given direction (or any) names."""
         return [
             rng
-            for p in self.policies
-            for r in p.ingress + p.egress
+            for r in self.all_rules()
             if direction is None or r.direction is direction
             for peer in r.peers or ()
             if isinstance(peer, AddressPeer)
@@ -193,9 +238,13 @@ def compile_policy(policy: NetworkPolicy) -> PolicyIR:
 
 
 def compile_policies(cluster: Cluster) -> PolicySet:
-    """Compile every NetworkPolicy of the cluster."""
+    """Compile every NetworkPolicy and cluster-scoped policy of the cluster."""
+    from npql.ir.tiers import compile_tiers
+
     policies = tuple(compile_policy(p) for p in cluster.policies)
     by_ns: dict[str, list[PolicyIR]] = {}
     for p in policies:
         by_ns.setdefault(p.namespace, []).append(p)
-    return PolicySet(policies, {ns: tuple(ps) for ns, ps in by_ns.items()})
+    return PolicySet(
+        policies, {ns: tuple(ps) for ns, ps in by_ns.items()}, compile_tiers(cluster.tiered)
+    )

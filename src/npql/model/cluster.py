@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from npql.errors import Problem
 from npql.model.objects import NAMESPACE_NAME_LABEL, Namespace, Pod, Service
 from npql.model.policy import Direction, NetworkPolicy
+from npql.model.tiered import TieredPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class Cluster:
     pods: tuple[Pod, ...] = ()
     policies: tuple[NetworkPolicy, ...] = ()
     services: tuple[Service, ...] = ()
+    tiered: tuple[TieredPolicy, ...] = ()
     warnings: tuple[Problem, ...] = ()
     skipped: Mapping[str, int] = field(default_factory=dict, hash=False)
     unmodelled: Mapping[str, int] = field(default_factory=dict, hash=False)

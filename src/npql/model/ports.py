@@ -40,6 +40,24 @@ def intersect_intervals(a: tuple[Interval, ...], b: tuple[Interval, ...]) -> tup
     return tuple(out)
 
 
+def _minus(a: tuple[Interval, ...], b: tuple[Interval, ...]) -> tuple[Interval, ...]:
+    """Merged intervals ``a`` minus merged intervals ``b``."""
+    out: list[Interval] = []
+    for lo, hi in a:
+        start = lo
+        for blo, bhi in b:
+            if bhi < start or blo > hi:
+                continue
+            if blo > start:
+                out.append((start, blo - 1))
+            start = max(start, bhi + 1)
+            if start > hi:
+                break
+        if start <= hi:
+            out.append((start, hi))
+    return tuple(out)
+
+
 @dataclass(frozen=True, slots=True)
 class PortSet:
     """For each protocol, a merged tuple of inclusive port intervals. Absent protocol = no ports."""
@@ -101,6 +119,19 @@ class PortSet:
             both = intersect_intervals(ivs, other.ranges.get(proto, ()))
             if both:
                 out[proto] = both
+        return PortSet(out)
+
+    def subtract(self, other: PortSet) -> PortSet:
+        """Set difference."""
+        if other.is_empty() or self.is_empty():
+            return self
+        if other.is_full():
+            return EMPTY
+        out = {}
+        for proto, ivs in self.ranges.items():
+            rest = _minus(ivs, other.ranges.get(proto, ()))
+            if rest:
+                out[proto] = rest
         return PortSet(out)
 
     def __str__(self) -> str:
