@@ -44,12 +44,13 @@ def produce(scenario: str) -> str:
     return out.getvalue()
 
 
-def test_netpol_group_has_42_scenarios() -> None:
+def test_groups_have_their_scenarios() -> None:
     assert len(scenarios("netpol")) == 42
+    assert len(scenarios("anp")) == 54
 
 
-@pytest.mark.parametrize("scenario", scenarios("netpol"))
-def test_netpol_scenario_matches(scenario: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("scenario", scenarios("netpol") + scenarios("anp"))
+def test_scenario_matches(scenario: str, tmp_path: Path) -> None:
     produced = tmp_path / f"{scenario}.txt"
     produced.write_text(produce(scenario))
     result = subprocess.run(

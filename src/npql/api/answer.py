@@ -51,8 +51,12 @@ class Answerer:
     def check(
         self, source: Side, target: Side, ports: PortQuery
     ) -> tuple[Verdict, Witness | None, Denial | None, str | None]:
-        """One can-question to the Z3 engine."""
-        return check_can(
+        """One can-question to the Z3 engine.
+
+        A denial towards external addresses is UNKNOWN when a domainNames rule could accept
+        it: whether a name resolves to those addresses is not in the manifests.
+        """
+        verdict, witness, denial, reason = check_can(
             self.cluster.solver,
             source,
             target,
@@ -60,6 +64,10 @@ class Answerer:
             self_groups=self.cluster.self_groups,
             timeout_ms=self.cluster.options.timeout_ms,
         )
+        if verdict is Verdict.DENIED and target.ranges and self.cluster.policies_have_domains:
+            reason = "the answer depends on domainNames rules, which manifests cannot decide"
+            return Verdict.UNKNOWN, None, denial, reason
+        return verdict, witness, denial, reason
 
     def _warnings(self, *sides: Side) -> tuple[str, ...]:
         out = list(self.cluster.warnings)

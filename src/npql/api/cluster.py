@@ -102,6 +102,11 @@ class Cluster:
         return IncrementalSolver(encoding, self.options.timeout_ms)
 
     @cached_property
+    def policies_have_domains(self) -> bool:
+        """Whether some cluster-scoped rule names domainNames peers."""
+        return any(r.undecidable for r in self.policies.tiers)
+
+    @cached_property
     def self_groups(self) -> list[int]:
         """Groups that are one bare Pod: the only ones where src == dst is the same pod."""
         return [

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from npql.model.cluster import Cluster
 from npql.model.objects import Pod
+from npql.model.tiered import Tier, TieredPolicy
 
 IPBLOCK_NOTE = (
     "ipBlock rules are matched against external addresses only (as Cilium does); "
@@ -27,7 +28,34 @@ def cluster_warnings(cluster: Cluster, ipblocks_match_pod_ips: bool) -> tuple[st
         )
     if not ipblocks_match_pod_ips and _has_ipblocks(cluster) and any(p.ips for p in cluster.pods):
         out.append(IPBLOCK_NOTE)
+    out += tier_warnings(cluster)
     return tuple(out)
+
+
+def tier_warnings(cluster: Cluster) -> list[str]:
+    """Precedence ties and peers that manifests cannot decide, for cluster-scoped policies."""
+    out = []
+    by_rank: dict[tuple[str, int], list[TieredPolicy]] = {}
+    for p in cluster.tiered:
+        if p.tier is Tier.ADMIN:
+            by_rank.setdefault((p.kind, p.priority), []).append(p)
+    for (kind, priority), same in sorted(by_rank.items()):
+        actions = {r.action for p in same for r in p.ingress + p.egress}
+        if len(same) > 1 and len(actions) > 1:
+            names = ", ".join(p.name for p in same)
+            out.append(
+                f"ambiguous precedence: {kind}s {names} share priority {priority}; where more "
+                "than one matches a connection the implementation may apply any of them "
+                "(npql applies them in name order)"
+            )
+    if any(peer.domain_names for p in cluster.tiered for r in p.egress for peer in r.peers):
+        out.append(
+            "domainNames peers cannot be decided from manifests: answers about external "
+            "destinations that such a rule could accept are UNKNOWN"
+        )
+    if any(peer.nodes is not None for p in cluster.tiered for r in p.egress for peer in r.peers):
+        out.append("nodes peers are not modelled: they match no pod or address in these answers")
+    return out
 
 
 def host_network_warnings(pods: Iterable[Pod]) -> tuple[str, ...]:

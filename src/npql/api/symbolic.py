@@ -146,7 +146,7 @@ def exposure(answerer: Answerer, st: ast.Exposure) -> ExposureResult:
     enumerator = _enumerator(answerer)
     entries = []
     for group in side.groups:
-        unprotected = not engine.isolated(group.index, Direction.INGRESS)
+        unprotected = not engine.protected(group.index, Direction.INGRESS)
         for pod in _selected(group, side):
             ref = workload_ref(pod)
             parts: list[SourceDescription] = []

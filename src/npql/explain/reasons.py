@@ -156,7 +156,7 @@ def entry_ports(entry: PortEntry, destination: Endpoint) -> PortSet:
         return PortSet.of(entry.protocol, entry.lo, entry.hi)
     if isinstance(destination, External):
         return EMPTY
-    return named_port_set(destination, entry.name, (entry.protocol,))
+    return named_port_set(destination, entry.name, entry.protocols())
 
 
 def _intervals(ivs: Sequence[Interval]) -> str:
@@ -171,29 +171,31 @@ def describe_asked(asked: PortSet, protocol: Protocol) -> str:
     return f"ports {_intervals(ivs)}"
 
 
+def _named_reason(entry: NamedPorts, destination: Endpoint, asked: PortSet) -> str:
+    """Why a named port entry admits none of the asked ports."""
+    if isinstance(destination, External):
+        return f'named port "{entry.name}" never matches an external address'
+    resolved = named_port_set(destination, entry.name, entry.protocols())
+    which = "any protocol" if entry.protocol is None else entry.protocol.value
+    if resolved.is_empty():
+        return f'named port "{entry.name}" not declared on the destination (for {which})'
+    numbers = ", ".join(
+        f"{p.value} {_intervals(ivs)}" for p, ivs in sorted(resolved.ranges.items())
+    )
+    shared = [p for p in sorted(asked.ranges) if p in resolved.ranges] or sorted(asked.ranges)
+    asked_text = ", ".join(describe_asked(asked, p) for p in shared)
+    return f'named port "{entry.name}" is {numbers} on the destination, not {asked_text}'
+
+
 def entry_reason(entry: PortEntry, destination: Endpoint, asked: PortSet) -> str:
     """Why one port entry admits none of the asked ports."""
-    resolved = EMPTY
     if isinstance(entry, NamedPorts):
-        if isinstance(destination, External):
-            return f'named port "{entry.name}" never matches an external address'
-        resolved = named_port_set(destination, entry.name, (entry.protocol,))
-        if resolved.is_empty():
-            return (
-                f'named port "{entry.name}" not declared on the destination '
-                f"(for {entry.protocol.value})"
-            )
+        return _named_reason(entry, destination, asked)
     if entry.protocol not in asked.ranges:
         asked_protocols = "/".join(p.value for p in sorted(asked.ranges, key=lambda p: p.value))
         return f"protocol {asked_protocols}, not {entry.protocol.value}"
     wanted = describe_asked(asked, entry.protocol)
     single = wanted.startswith("port ")
-    if isinstance(entry, NamedPorts):
-        numbers = _intervals(resolved.ranges[entry.protocol])
-        return (
-            f'named port "{entry.name}" is {entry.protocol.value} {numbers} on the destination, '
-            f"not {wanted}"
-        )
     if entry.lo == entry.hi:
         return f"{wanted}, not {entry.lo}" if single else f"{wanted} do not include {entry.lo}"
     if single:

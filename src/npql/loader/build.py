@@ -10,25 +10,37 @@ from npql.errors import Location, Problem
 from npql.loader.documents import RawObject, objects, parse_source
 from npql.loader.fields import Fields
 from npql.loader.kinds import Handling, classify
+from npql.loader.limits import Limits, ObjectBudget
 from npql.loader.meta import Meta, describe_object, parse_meta
 from npql.loader.namespaces import implicit_namespace, namespace_object
 from npql.loader.policies import parse_policy
 from npql.loader.reading import Source
 from npql.loader.report import Report, Where
+from npql.loader.schema import check_types
 from npql.loader.services import parse_service
+from npql.loader.tiered import parse_tiered
 from npql.loader.workloads import pod_object, workload_pod
 from npql.model import Cluster, Namespace, NetworkPolicy, Pod, Service
+from npql.model.tiered import TieredPolicy
 
 EndpointKey = tuple[str, str, str]
 
 
-def build_cluster(sources: Iterable[Source], report: Report) -> Cluster:
-    """Read every object of ``sources``; raise one LoadError if any error was found."""
+def build_cluster(
+    sources: Iterable[Source], report: Report, limits: Limits | None = None
+) -> Cluster:
+    """Read every object of ``sources``; raise one LoadError if any error was found.
+
+    Reading stops at the first object past ``limits.max_objects``.
+    """
+    budget = ObjectBudget((limits or Limits()).max_objects, report)
     collector = Collector(report)
     for source in sources:
-        for document in parse_source(source, report):
-            for raw in objects(document, report):
+        for document in parse_source(source, report, budget):
+            for raw in objects(document, report, budget):
                 collector.add(raw)
+        if budget.exhausted:
+            break
     report.raise_if_errors()
     return collector.cluster()
 
@@ -41,8 +53,10 @@ class Collector:
     declared: dict[str, Namespace] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     endpoints: dict[EndpointKey, Pod] = field(default_factory=dict)
+    ips: dict[EndpointKey, dict[str, None]] = field(default_factory=dict)
     services: list[Service] = field(default_factory=list)
     policies: list[NetworkPolicy] = field(default_factory=list)
+    tiered: list[TieredPolicy] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     unmodelled: Counter[str] = field(default_factory=Counter)
     seen: dict[tuple[str, str | None, str], Location] = field(default_factory=dict)
@@ -70,6 +84,7 @@ class Collector:
         meta = parse_meta(obj, namespaced=handling is not Handling.NAMESPACE)
         if meta is not None and self._first(raw, meta, where):
             _HANDLERS[handling](self, obj, raw, meta)
+        check_types(obj, raw.kind)
 
     def _first(self, raw: RawObject, meta: Meta, where: Where) -> bool:
         """Whether this is the first object of its kind and name (else warn: duplicate)."""
@@ -101,22 +116,40 @@ class Collector:
         self.policies.append(parse_policy(obj, namespace, meta.name, raw.location))
         self.used.add(namespace)
 
+    def _tiered(self, obj: Fields, raw: RawObject, meta: Meta) -> None:
+        policy = parse_tiered(obj, raw.kind, meta.name, raw.location)
+        if policy is not None:
+            self.tiered.append(policy)
+
     def _endpoint(self, pod: Pod | None, where: Where) -> None:
         if pod is None:
             return
         key = (pod.namespace, pod.kind, pod.name)
         first = self.endpoints.get(key)
-        self.endpoints[key] = pod if first is None else merge_endpoints(first, pod, where)
+        if first is None:
+            self.endpoints[key] = pod
+            self.ips[key] = dict.fromkeys(pod.ips)
+        else:
+            self.endpoints[key] = merge_endpoints(first, pod, where)
+            self.ips[key].update(dict.fromkeys(pod.ips))
         self.used.add(pod.namespace)
+
+    def _pods(self) -> tuple[Pod, ...]:
+        """The endpoints, each with the IPs of all its pods (gathered without quadratic cost)."""
+        return tuple(
+            replace(pod, ips=tuple(self.ips[key])) if len(self.ips[key]) != len(pod.ips) else pod
+            for key, pod in self.endpoints.items()
+        )
 
     def cluster(self) -> Cluster:
         """The Cluster of everything taken in."""
         return Cluster(
             namespaces=self._namespaces(),
-            pods=tuple(self.endpoints.values()),
+            pods=self._pods(),
             policies=tuple(self.policies),
             services=tuple(self.services),
-            warnings=tuple(self.report.warnings),
+            tiered=tuple(self.tiered),
+            warnings=self.report.all_warnings(),
             skipped=dict(self.skipped),
             unmodelled=dict(self.unmodelled),
         )
@@ -133,19 +166,22 @@ _HANDLERS: dict[Handling, Handler] = {
     Handling.WORKLOAD: Collector._workload,
     Handling.SERVICE: Collector._service,
     Handling.POLICY: Collector._policy,
+    Handling.TIERED: Collector._tiered,
 }
 
 
 def merge_endpoints(first: Pod, other: Pod, where: Where) -> Pod:
-    """Pods of one owner are one endpoint: the first one's labels and ports, every IP."""
+    """Pods of one owner are one endpoint: the first one's labels and ports.
+
+    The IPs of every pod are gathered by the Collector.
+    """
     if dict(first.labels) != dict(other.labels):
         where.warn(
             f"{_pod_label(first)} and {_pod_label(other)} have the same owner "
             f"{first.kind} {first.namespace}/{first.name} but different labels; "
             f"the labels of {_pod_label(first)} are used"
         )
-    ips = tuple(dict.fromkeys((*first.ips, *other.ips)))
-    return replace(first, ips=ips, pod_name=first.pod_name or other.pod_name)
+    return replace(first, pod_name=first.pod_name or other.pod_name)
 
 
 def _pod_label(pod: Pod) -> str:

@@ -16,6 +16,7 @@ class Handling(Enum):
     WORKLOAD = "workload"
     SERVICE = "service"
     POLICY = "policy"
+    TIERED = "tiered"
     UNMODELLED = "unmodelled"
     SKIPPED = "skipped"
 
@@ -43,6 +44,11 @@ _GROUPS: dict[str, frozenset[str]] = {
     "CronJob": frozenset({"batch"}),
     "NetworkPolicy": frozenset({"networking.k8s.io", "extensions"}),
 }
+# Cluster-scoped policies of the network-policy-api project, which npql models.
+_TIERED_GROUP = "policy.networking.k8s.io"
+_TIERED_KINDS = frozenset(
+    {"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"}
+)
 _POLICY_KINDS_BY_NAME = frozenset(
     {
         "AdminNetworkPolicy",
@@ -66,6 +72,8 @@ def api_group(api_version: str | None) -> str | None:
 def classify(kind: str, api_version: str | None) -> Kind:
     """How to treat an object of ``kind`` and ``apiVersion`` (a missing apiVersion fits)."""
     group = api_group(api_version)
+    if kind in _TIERED_KINDS and group in (None, _TIERED_GROUP):
+        return Kind(Handling.TIERED, kind)
     if group in _POLICY_GROUPS and kind.endswith("Policy"):
         return Kind(Handling.UNMODELLED, f"{group}/{kind}")
     expected = _GROUPS.get(kind, frozenset({""}) if kind in _CORE else None)
