@@ -38,7 +38,9 @@ class BitsetEngine:
         self._peer_bits: dict[str, int] = {}
         self._applied = {d: [self._rules_applying(g, d) for g in self.groups] for d in Direction}
         self._tiers = {
-            (t, d): [self._tier_rules(g, t, d) for g in self.groups] for t in Tier for d in Direction
+            (t, d): [self._tier_rules(g, t, d) for g in self.groups]
+            for t in Tier
+            for d in Direction
         }
         self.rule_ports = lru_cache(maxsize=None)(self._rule_ports)
 
@@ -122,7 +124,9 @@ class BitsetEngine:
         """NetworkPolicy rules applying to a group in a direction, None if it is not isolated."""
         return self._applied[direction][group]
 
-    def _decide(self, subject: int, direction: Direction, peer: PeerTest, dst: int | None) -> PortSet:
+    def _decide(
+        self, subject: int, direction: Direction, peer: PeerTest, dst: int | None
+    ) -> PortSet:
         """Ports the subject's side admits in a direction, along the tier chain."""
         allowed, undecided = self._admin(subject, direction, peer, dst)
         np_rules = self._applied[direction][subject]
