@@ -56,8 +56,10 @@ class Answerer:
         A denial towards external addresses is UNKNOWN when a domainNames rule could accept
         it: whether a name resolves to those addresses is not in the manifests.
         """
+        concrete = source.hypothetical is None and target.hypothetical is None
+        groups = frozenset(g.index for g in source.groups + target.groups) if concrete else None
         verdict, witness, denial, reason = check_can(
-            self.cluster.solver,
+            self.cluster.solver_for(groups),
             source,
             target,
             ports,

@@ -26,6 +26,10 @@ from npql.solve.engine import IncrementalSolver
 from npql.solve.results import Result
 
 
+SLICE_ABOVE = 64  # pod groups: below this the whole-cluster encoding is already small
+MAX_SLICES = 32
+
+
 @dataclass(frozen=True, slots=True)
 class Options:
     """Engine options that change answers; every one is named in answers that depend on it."""
@@ -70,6 +74,7 @@ class Cluster:
         self.options = options or Options()
         self.variables: dict[str, ast.Endpoint] = {}
         self.assumptions: list[Forbidden] = []
+        self._slices: dict[frozenset[int], IncrementalSolver] = {}
 
     @cached_property
     def policies(self) -> PolicySet:
@@ -101,6 +106,39 @@ class Cluster:
         )
         return IncrementalSolver(encoding, self.options.timeout_ms)
 
+    def solver_for(self, groups: frozenset[int] | None) -> IncrementalSolver:
+        """The Z3 engine for a question: sliced to the pod groups it names when it names only
+        existing pods (``groups``), else the shared encoding of the whole cluster.
+
+        A slice keeps the cluster-scoped rules and the NetworkPolicies of the groups'
+        namespaces, which are the only ones that can select those pods: the same semantics on
+        a formula a hundred times smaller.
+        """
+        if groups is None or len(self.grouping.groups) <= SLICE_ABOVE:
+            return self.solver
+        cached = self._slices.get(groups)
+        if cached is None:
+            cached = self._slice(groups)
+            if len(self._slices) >= MAX_SLICES:
+                self._slices.pop(next(iter(self._slices)))
+            self._slices[groups] = cached
+        return cached
+
+    def _slice(self, groups: frozenset[int]) -> IncrementalSolver:
+        members = tuple(self.grouping.groups[i] for i in sorted(groups))
+        namespaces = {g.namespace for g in members}
+        policies = tuple(p for p in self.policies.policies if p.namespace in namespaces)
+        by_ns = {ns: ps for ns, ps in self.policies.by_namespace.items() if ns in namespaces}
+        sliced = PolicySet(policies, by_ns, self.policies.tiers)
+        grouping = Grouping(members, self.grouping.group_of)
+        encoding = Encoding(
+            self.model,
+            sliced,
+            grouping,
+            ipblocks_match_pod_ips=self.options.ipblocks_match_pod_ips,
+        )
+        return IncrementalSolver(encoding, self.options.timeout_ms)
+
     @cached_property
     def policies_have_domains(self) -> bool:
         """Whether some cluster-scoped rule names domainNames peers."""
@@ -122,6 +160,8 @@ class Cluster:
         """Interrupt a query running in another thread (its answer becomes UNKNOWN)."""
         if "solver" in self.__dict__:
             self.solver.interrupt()
+        for sliced in list(self._slices.values()):
+            sliced.interrupt()
 
     def query(self, text: str | ast.Statement) -> Answer:
         """Answer one statement (text or AST)."""

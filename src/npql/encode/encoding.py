@@ -52,6 +52,7 @@ class Tracked:
     kind: str  # "rule" or "isolation"
     ident: str  # rule id or policy id
     direction: Direction
+    namespace: str | None = None  # a NetworkPolicy's namespace; None for cluster-scoped rules
 
 
 class Encoding:
@@ -86,6 +87,7 @@ class Encoding:
         self.hard: list[z3.BoolRef] = []
         self.meaning: dict[str, Tracked] = {}
         self.literals: list[z3.BoolRef] = []
+        self._literal_meanings: list[Tracked] = []
         self.fires: dict[str, z3.BoolRef] = {}
         self.blocks: list[tuple[IPRange, ...]] = []
         self._block_index: dict[tuple[IPRange, ...], int] = {}
@@ -109,6 +111,12 @@ class Encoding:
             for value in group.labels.values():
                 self.vocab.intern(value)
 
+    def group(self, index: int) -> PodGroup:
+        """The pod group with this index (a slice holds some groups, indices kept)."""
+        if not hasattr(self, "_by_index"):
+            self._by_index = {g.index: g for g in self.grouping.groups}
+        return self._by_index[index]
+
     def value_id(self, text: str) -> int:
         """The integer standing for a label value or namespace name."""
         return self.vocab.intern(text)
@@ -129,7 +137,8 @@ class Encoding:
             self.ensure_named_port(name, protocol)
 
     def _endpoint_structure(self, ep: SymEndpoint) -> list[z3.BoolRef]:
-        count = len(self.grouping.groups)
+        # A sliced encoding holds a subset of the groups, with their indices kept.
+        count = max((g.index for g in self.grouping.groups), default=-1) + 1
         facts = [
             ep.group >= EXTERNAL,
             ep.group < count,
@@ -305,10 +314,28 @@ class Encoding:
 
     # -- directions ----------------------------------------------------------------------------
 
+    def literals_for(
+        self, egress_namespaces: set[str] | None, ingress_namespaces: set[str] | None
+    ) -> list[z3.BoolRef]:
+        """The tracking literals a question needs.
+
+        When the subject of a direction is known to lie in some namespaces, NetworkPolicies of
+        other namespaces cannot select it: their definitions are left out (their rules can
+        then only be false, as ``fires -> selects`` is unconditional). None = any namespace.
+        """
+        wanted = {Direction.EGRESS: egress_namespaces, Direction.INGRESS: ingress_namespaces}
+        out = []
+        for literal, meaning in zip(self.literals, self._literal_meanings, strict=True):
+            allowed = wanted[meaning.direction]
+            if meaning.namespace is None or allowed is None or meaning.namespace in allowed:
+                out.append(literal)
+        return out
+
     def _track(self, name: str, meaning: Tracked, body: z3.BoolRef) -> None:
         literal = z3.Bool(name)
         self.literals.append(literal)
         self.meaning[name] = meaning
+        self._literal_meanings.append(meaning)
         self.hard.append(z3.Implies(literal, body))
 
     def isolated_var(self, direction: Direction) -> z3.BoolRef:
@@ -328,7 +355,7 @@ class Encoding:
             selected = selections[policy.ident]
             self._track(
                 f"{self.tag}iso:{tag}:{policy.ident}",
-                Tracked("isolation", policy.ident, direction),
+                Tracked("isolation", policy.ident, direction, policy.namespace),
                 z3.Implies(selected, isolated),
             )
             for rule in policy.rules(direction):
@@ -339,7 +366,7 @@ class Encoding:
                 body = z3.And(selected, self.peer_of(rule, peer), self.ports(rule, self.dst))
                 self._track(
                     f"{self.tag}rule:{rule.ident}",
-                    Tracked("rule", rule.ident, direction),
+                    Tracked("rule", rule.ident, direction, policy.namespace),
                     fire == body,
                 )
         np_decides = z3.Or(fires) if fires else z3.BoolVal(False)

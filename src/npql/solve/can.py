@@ -46,7 +46,9 @@ def check_can(
         enc.allowed,
         not_self(enc, self_groups),
     ]
-    outcome = _first_sat(solver, goal, _preferences(enc, source, target), timeout_ms)
+    literals = enc.literals_for(_namespaces(source), _namespaces(target))
+    with solver.focused(literals):
+        outcome = _first_sat(solver, goal, _preferences(enc, source, target), timeout_ms)
     if outcome.status == "sat":
         assert outcome.model is not None
         return Verdict.ALLOWED, decode_witness(enc, outcome.model, source, target), None, None
@@ -72,6 +74,13 @@ def _preferences(enc: Encoding, source: Side, target: Side) -> list[list[z3.Bool
     # A new namespace gets a fresh name unless a policy insists on a particular one.
     fresh_ns = [ep.namespace >= len(enc.vocab) for ep in hypothetical]
     return [only_existing, in_known_ns, fresh_ns, []]
+
+
+def _namespaces(side: Side) -> set[str] | None:
+    """The namespaces a side's pods lie in; None when pods that need not exist are included."""
+    if side.hypothetical is not None:
+        return None
+    return {g.namespace for g in side.groups}
 
 
 def _first_sat(
@@ -186,7 +195,7 @@ def decode_endpoint(
         return _decode_address(model, ep)
     if group == HYPOTHETICAL:
         return decode_hypothetical(enc, model, ep)
-    members = enc.grouping.groups[group].pods
+    members = enc.group(group).pods
     wanted = {id(p) for p in chosen}
     pod = next((p for p in members if id(p) in wanted), members[0])
     return workload_ref(pod, dict(enc.cluster.namespace_labels(pod.namespace)))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import z3
@@ -33,6 +34,16 @@ class IncrementalSolver:
         self.solver.set("core.minimize", True)
         self.timeout_ms = timeout_ms
         self._added = 0
+        self.focus: list[z3.BoolRef] | None = None  # literals a question needs (None = all)
+
+    @contextmanager
+    def focused(self, literals: list[z3.BoolRef] | None) -> Iterator[None]:
+        """Within the block, checks assume only ``literals`` (see Encoding.literals_for)."""
+        previous, self.focus = self.focus, literals
+        try:
+            yield
+        finally:
+            self.focus = previous
 
     def interrupt(self) -> None:
         """Stop a running check from another thread; it then reports unknown ("interrupted")."""
@@ -44,15 +55,27 @@ class IncrementalSolver:
             self.solver.add(*hard[self._added :])
             self._added = len(hard)
 
-    def check(self, constraints: Sequence[z3.BoolRef], *, timeout_ms: int | None = None) -> Outcome:
-        """Is there an assignment satisfying the policies' semantics and ``constraints``?"""
+    def check(
+        self,
+        constraints: Sequence[z3.BoolRef],
+        *,
+        timeout_ms: int | None = None,
+        literals: Sequence[z3.BoolRef] | None = None,
+    ) -> Outcome:
+        """Is there an assignment satisfying the policies' semantics and ``constraints``?
+
+        ``literals`` narrows the tracked definitions assumed (Encoding.literals_for).
+        """
         self._sync()
         limit = timeout_ms if timeout_ms is not None else self.timeout_ms
         self.solver.set("timeout", int(limit) if limit else 0)
         self.solver.push()
         try:
             self.solver.add(*constraints)
-            result = self.solver.check(*self.encoding.literals)
+            if literals is None:
+                literals = self.focus if self.focus is not None else self.encoding.literals
+            assumed = literals
+            result = self.solver.check(*assumed)
             return self._outcome(result)
         finally:
             self.solver.pop()
