@@ -124,11 +124,11 @@ def test_malformed_yaml_exits_2(tmp_path: Path) -> None:
     assert code == 2 and "broken.yaml" in err and "Traceback" not in err
 
 
-ANP = """
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: AdminNetworkPolicy
+CALICO = """
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
 metadata: {name: cluster-deny}
-spec: {priority: 1, subject: {namespaces: {}}, ingress: []}
+spec: {selector: all()}
 ---
 apiVersion: v1
 kind: Pod
@@ -137,10 +137,10 @@ metadata: {name: a, labels: {app: a}}
 
 
 def test_unmodelled_policy_kinds_warn_and_strict_fails() -> None:
-    code, out, _ = run("-f", "-", "can pod default/a reach pod default/a", stdin=ANP)
-    assert code == 0 and "AdminNetworkPolicy" in out and "ignored" in out
-    code, _, err = run("-f", "-", "--strict", "connectivity", stdin=ANP)
-    assert code == 2 and "AdminNetworkPolicy" in err
+    code, out, _ = run("-f", "-", "can pod default/a reach pod default/a", stdin=CALICO)
+    assert code == 0 and "GlobalNetworkPolicy" in out and "ignored" in out
+    code, _, err = run("-f", "-", "--strict", "connectivity", stdin=CALICO)
+    assert code == 2 and "GlobalNetworkPolicy" in err
 
 
 def test_version() -> None:

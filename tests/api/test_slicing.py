@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reference import allowed
-from strategies import clusters
 
 import npql.api.cluster as api_cluster
 from npql.api.cluster import Cluster
 from npql.model import Cluster as Model
 from npql.model import Protocol
 from npql.query import ast
+from reference import allowed
+from strategies import clusters
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from loader_helpers import dump, only_problem
 
+from npql.errors import LoadError
 from npql.loader import load_text
 
 
@@ -26,13 +27,6 @@ def test_other_kinds_are_skipped_and_counted() -> None:
 @pytest.mark.parametrize(
     ("api_version", "kind", "key"),
     [
-        ("policy.networking.k8s.io/v1alpha1", "AdminNetworkPolicy", "AdminNetworkPolicy"),
-        (
-            "policy.networking.k8s.io/v1alpha1",
-            "BaselineAdminNetworkPolicy",
-            "BaselineAdminNetworkPolicy",
-        ),
-        ("policy.networking.k8s.io/v1alpha2", "ClusterNetworkPolicy", "ClusterNetworkPolicy"),
         ("projectcalico.org/v3", "NetworkPolicy", "projectcalico.org/NetworkPolicy"),
         ("projectcalico.org/v3", "GlobalNetworkPolicy", "projectcalico.org/GlobalNetworkPolicy"),
         ("crd.projectcalico.org/v1", "NetworkPolicy", "crd.projectcalico.org/NetworkPolicy"),
@@ -67,3 +61,38 @@ def test_kinds_of_other_groups_are_skipped() -> None:
 
 def test_calico_non_policy_kinds_are_skipped() -> None:
     assert load_text(dump(obj("projectcalico.org/v3", "IPPool"))).skipped == {"IPPool": 1}
+
+
+def test_cluster_scoped_policy_kinds_are_modelled() -> None:
+    anp = obj("policy.networking.k8s.io/v1alpha1", "AdminNetworkPolicy")
+    anp["spec"] = {
+        "priority": 5,
+        "subject": {"namespaces": {}},
+        "ingress": [{"action": "Deny", "from": [{"namespaces": {}}]}],
+    }
+    cnp = obj("policy.networking.k8s.io/v1alpha2", "ClusterNetworkPolicy", "c")
+    cnp["spec"] = {
+        "tier": "Baseline",
+        "priority": 1,
+        "subject": {"namespaces": {}},
+        "egress": [
+            {
+                "action": "Accept",
+                "to": [{"networks": ["10.0.0.0/8"]}],
+                "protocols": [{"tcp": {"destinationPort": {"number": 443}}}],
+            }
+        ],
+    }
+    cluster = load_text(dump(anp, cnp))
+    assert cluster.unmodelled == {}
+    assert [p.kind for p in cluster.tiered] == ["AdminNetworkPolicy", "ClusterNetworkPolicy"]
+    assert cluster.tiered[1].egress[0].ports[0].lo == 443
+
+
+def test_cluster_scoped_policy_errors_name_the_field() -> None:
+    cnp = obj("policy.networking.k8s.io/v1alpha2", "ClusterNetworkPolicy", "c")
+    cnp["spec"] = {"tier": "Middle", "priority": 2000, "subject": {"namespaces": {}}}
+    with pytest.raises(LoadError) as err:
+        load_text(dump(cnp))
+    text = str(err.value)
+    assert "spec.tier" in text and "spec.priority" in text

@@ -25,7 +25,6 @@ from npql.render.json import to_dict
 from npql.solve.engine import IncrementalSolver
 from npql.solve.results import Result
 
-
 SLICE_ABOVE = 64  # pod groups: below this the whole-cluster encoding is already small
 MAX_SLICES = 32
 
