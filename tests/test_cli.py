@@ -156,3 +156,18 @@ def test_console_script_runs() -> None:
         check=False,
     )
     assert result.returncode == 0 and "frontend" in result.stdout
+
+
+def test_ctrl_c_exits_130_cleanly() -> None:
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "npql", "-f", EXAMPLE],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(2.0)  # waiting for statements on stdin
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130
+    assert "Traceback" not in err and "interrupted" in err
