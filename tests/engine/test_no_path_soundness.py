@@ -16,8 +16,9 @@ from npql.query import ast
 PROTOCOLS = (Protocol.TCP, Protocol.UDP, Protocol.SCTP)
 
 
-@settings(max_examples=800, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=800, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 @given(clusters(), st.booleans())
 def test_bulk_engine_on_800_seeded_clusters(model: Model, match_ips: bool) -> None:
     cluster = Cluster(model)
@@ -36,8 +37,9 @@ def test_bulk_engine_on_800_seeded_clusters(model: Model, match_ips: bool) -> No
                     assert ports.contains(proto, port) == truth
 
 
-@settings(max_examples=150, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 @given(clusters(), st.sampled_from(PROBE_PORTS), st.sampled_from(PROTOCOLS))
 def test_z3_verdicts_on_150_seeded_clusters(model: Model, port: int, proto: Protocol) -> None:
     cluster = Cluster(model)
