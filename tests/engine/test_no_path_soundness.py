@@ -1,17 +1,17 @@
-"""'No path' is only ever a proof: about a thousand seeded random clusters (bounded: derandomized, under a minute), every engine against the
-reference evaluator, in both directions (no false "no path", no false "allowed")."""
+"""'No path' is only ever a proof: about a thousand seeded random clusters (derandomized,
+bounded in time), every engine against the reference evaluator, in both directions."""
 
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reference import allowed
-from strategies import PROBE_PORTS, clusters
 
 from npql.api.cluster import Cluster
 from npql.model import Cluster as Model
 from npql.model import Protocol
 from npql.query import ast
+from reference import allowed
+from strategies import PROBE_PORTS, clusters
 
 PROTOCOLS = (Protocol.TCP, Protocol.UDP, Protocol.SCTP)
 
