@@ -168,10 +168,12 @@ def execute(run: Run) -> int:
     if args.version:
         run.stdout.write(f"npql {__version__}\n")
         return EXIT_OK
+    if args.output is None and not _interactive(run):
+        args.output = "text"
     script = _statements_source(run)
     query = " ".join(args.query).strip()
     if script is None and not query:
-        if run.stdin.isatty() and "-" not in args.paths:
+        if _interactive(run):
             return _repl(run)
         raise UsageError("no query given, e.g.: npql -f manifests/ who can reach app=backend:80")
     cluster = _load(run)
@@ -185,12 +187,19 @@ def execute(run: Run) -> int:
     return _query_exit(answer.result, args)
 
 
+def _interactive(run: Run) -> bool:
+    """No query, no script, a terminal on stdin (and manifests not read from it): the REPL."""
+    args = run.args
+    return not args.query and not args.script and run.stdin.isatty() and "-" not in args.paths
+
+
 def _repl(run: Run) -> int:
     from npql.repl import run as repl_run
 
+    # None means "not given on the command line": the REPL's config file decides.
     options = {
-        "ipblocks_match_pod_ips": run.args.ipblocks_match_pod_ips,
-        "strict": run.args.strict,
+        "ipblocks_match_pod_ips": run.args.ipblocks_match_pod_ips or None,
+        "strict": run.args.strict or None,
         "timeout": run.args.timeout,
         "output": run.args.output,
     }

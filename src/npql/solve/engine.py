@@ -32,6 +32,8 @@ class IncrementalSolver:
         self.encoding = encoding
         self.solver = z3.Solver()
         self.solver.set("core.minimize", True)
+        # Ctrl-C belongs to Python: the CLI and the REPL interrupt a running check themselves.
+        self.solver.set("ctrl_c", False)
         self.timeout_ms = timeout_ms
         self._added = 0
         self.focus: list[z3.BoolRef] | None = None  # literals a question needs (None = all)
@@ -46,8 +48,11 @@ class IncrementalSolver:
             self.focus = previous
 
     def interrupt(self) -> None:
-        """Stop a running check from another thread; it then reports unknown ("interrupted")."""
-        self.solver.ctx.interrupt()
+        """Stop a running check from another thread; it then reports unknown ("interrupted").
+
+        Only the running check is cancelled (not the Z3 context), so later questions work.
+        """
+        self.solver.interrupt()
 
     def _sync(self) -> None:
         hard = self.encoding.hard
