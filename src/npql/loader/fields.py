@@ -27,6 +27,25 @@ def describe(value: object) -> str:
     return _TYPE_NAMES.get(type(value), f"a {type(value).__name__}")
 
 
+def clip(text: str, limit: int = 100) -> str:
+    """``text`` cut to ``limit`` characters for messages (hostile values can be megabytes)."""
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def shown(value: object, limit: int = 100) -> str:
+    """``repr(value)`` cut for messages; never fails (repr of a huge integer can)."""
+    try:
+        return clip(repr(value), limit)
+    except (ValueError, RecursionError):
+        bits = value.bit_length() if isinstance(value, int) else 0
+        return f"<an integer of {bits} bits>" if bits else f"<{describe(value)}>"
+
+
+def key_path(path: str, key: object) -> str:
+    """The path of the entry ``key`` of a map field at ``path``: ``metadata.labels[app]``."""
+    return f"{path}[{clip(key) if isinstance(key, str) else shown(key)}]"
+
+
 class Fields:
     """One mapping of a manifest, the path that leads to it, and where to report problems."""
 
@@ -162,10 +181,11 @@ class Fields:
     def string_entry(self, key: object, value: object) -> bool:
         """Whether one entry of a string map has a string key and value (else an error)."""
         if not isinstance(key, str):
-            self.error(f"keys must be strings, not {describe(key)} ({key!r})")
+            message = f"keys must be strings, not {describe(key)} ({shown(key)})"
+            self.where.error(message, key_path(self.path, key))
             return False
         if not isinstance(value, str):
-            self.where.error(f"must be a string, not {describe(value)}", f"{self.path}[{key}]")
+            self.where.error(f"must be a string, not {describe(value)}", key_path(self.path, key))
             return False
         return True
 
@@ -173,4 +193,5 @@ class Fields:
         """Warn about every field of this mapping that is not in ``names``."""
         for key in self.data:
             if key not in names:
-                self.warn(f'unknown field "{key}" (ignored)', str(key))
+                name = clip(key) if isinstance(key, str) else shown(key)
+                self.warn(f'unknown field "{name}" (ignored)', name)

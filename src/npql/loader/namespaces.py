@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from npql.errors import Location
-from npql.loader.fields import Fields
+from npql.loader.fields import Fields, clip
 from npql.loader.meta import Meta
 from npql.model import NAMESPACE_NAME_LABEL, Namespace
 
@@ -14,7 +14,7 @@ def namespace_object(obj: Fields, meta: Meta, location: Location) -> Namespace:
     written = labels.get(NAMESPACE_NAME_LABEL)
     if written is not None and written != meta.name:
         obj.warn(
-            f'label {NAMESPACE_NAME_LABEL}="{written}" differs from the name; the API server '
+            f'label {NAMESPACE_NAME_LABEL}="{clip(written)}" differs from the name; the API server '
             f'sets it to "{meta.name}"',
             f"metadata.labels[{NAMESPACE_NAME_LABEL}]",
         )

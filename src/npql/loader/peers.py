@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from npql.loader.fields import Fields
+from npql.loader.fields import Fields, clip
 from npql.loader.selectors import optional_selector
 from npql.model import IPBlock, Peer
 
@@ -60,13 +60,14 @@ def parse_ip_block(fields: Fields) -> IPBlock | None:
 
 def parse_cidr(fields: Fields, path: str, text: str) -> Network | None:
     """A CIDR ``address/prefix`` (host bits allowed and cleared), or an error at ``path``."""
-    _, slash, prefix = text.partition("/")
+    address, slash, prefix = text.partition("/")
     try:
-        if slash and _PREFIX.fullmatch(prefix):
+        # Go's net.ParseCIDR, which the API server uses, takes no IPv6 zone (fe80::%eth0/64).
+        if slash and _PREFIX.fullmatch(prefix) and "%" not in address:
             return ipaddress.ip_network(text, strict=False)
     except ValueError:
         pass
-    fields.where.error(f'invalid CIDR "{text}": must be like 10.0.0.0/8 or fd00::/8', path)
+    fields.where.error(f'invalid CIDR "{clip(text)}": must be like 10.0.0.0/8 or fd00::/8', path)
     return None
 
 
@@ -75,14 +76,14 @@ def _except(fields: Fields, path: str, text: str, cidr: Network | None) -> Netwo
     if network is None or cidr is None:
         return network
     if network.version != cidr.version:
-        fields.where.error(f'"{text}" must be of the same IP family as cidr {cidr}', path)
+        fields.where.error(f'"{clip(text)}" must be of the same IP family as cidr {cidr}', path)
         return None
     if not network.subnet_of(cidr):  # type: ignore[arg-type]
-        fields.where.error(f'"{text}" must be a strict subset of cidr {cidr}', path)
+        fields.where.error(f'"{clip(text)}" must be a strict subset of cidr {cidr}', path)
         return None
     if network == cidr:
         fields.where.warn(
-            f'"{text}" equals cidr {cidr}, so the block matches nothing '
+            f'"{clip(text)}" equals cidr {cidr}, so the block matches nothing '
             "(the API server rejects this: except must be a strict subset of cidr)",
             path,
         )

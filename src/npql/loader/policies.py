@@ -6,7 +6,7 @@ from enum import Enum
 from typing import Literal
 
 from npql.errors import Location
-from npql.loader.fields import Fields
+from npql.loader.fields import Fields, clip
 from npql.loader.names import port_name_problem
 from npql.loader.peers import parse_peers
 from npql.loader.ports import parse_protocol, port_in_range
@@ -46,8 +46,11 @@ def parse_policy(obj: Fields, namespace: str, name: str, location: Location) -> 
 
 def policy_types(spec: Fields) -> frozenset[Direction]:
     """policyTypes as given, or defaulted: Ingress, plus Egress when there are egress rules."""
-    given = spec.strings("policyTypes")
     raw = spec.get("policyTypes")
+    if isinstance(raw, list) and len(raw) > len(_DIRECTIONS):
+        spec.error(f"may not specify more than two policyTypes (got {len(raw)})", "policyTypes")
+        return frozenset()
+    given = spec.strings("policyTypes")
     if not isinstance(raw, list) or not raw:
         return _default_types(spec)
     return frozenset(d for d in (_direction(spec, p, t) for p, t in given) if d is not None)
@@ -62,7 +65,7 @@ def _default_types(spec: Fields) -> frozenset[Direction]:
 def _direction(spec: Fields, path: str, text: str) -> Direction | None:
     direction = _DIRECTIONS.get(text)
     if direction is None:
-        spec.where.error(f'unsupported policy type "{text}": must be Ingress or Egress', path)
+        spec.where.error(f'unsupported policy type "{clip(text)}": must be Ingress or Egress', path)
     return direction
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from npql.loader.fields import Fields
+from npql.loader.fields import Fields, clip, shown
 from npql.loader.names import port_name_problem
 from npql.model import ContainerPort, Protocol
 
@@ -17,7 +17,7 @@ def parse_protocol(fields: Fields, key: str = "protocol") -> Protocol | None:
         return Protocol.TCP if not fields.has(key) else None
     protocol = _PROTOCOLS.get(text)
     if protocol is None:
-        fields.error(f'unsupported protocol "{text}": must be one of TCP, UDP, SCTP', key)
+        fields.error(f'unsupported protocol "{clip(text)}": must be one of TCP, UDP, SCTP', key)
     return protocol
 
 
@@ -25,7 +25,7 @@ def port_in_range(fields: Fields, key: str, number: int) -> bool:
     """Whether ``number`` is a port number (1..65535); an error naming ``key`` if not."""
     if 1 <= number <= MAX_PORT:
         return True
-    fields.error(f"must be between 1 and {MAX_PORT}, inclusive (got {number})", key)
+    fields.error(f"must be between 1 and {MAX_PORT}, inclusive (got {shown(number)})", key)
     return False
 
 

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field, replace
 
 from npql.errors import LoadError, Location, Problem
 
+MAX_KEPT = 1000
+"""Problems of each sort kept in full; the rest are only counted (hostile inputs have millions)."""
+
 
 @dataclass
 class Report:
@@ -14,19 +17,45 @@ class Report:
     strict: bool = False
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    dropped_errors: int = 0
+    dropped_warnings: int = 0
+    seen: set[Problem] = field(default_factory=set)
 
     def error(self, problem: Problem) -> None:
-        """Record an error."""
-        self.errors.append(problem)
+        """Record an error (once: two checks of one field may find the same problem)."""
+        if problem in self.seen:
+            return
+        self.seen.add(problem)
+        if len(self.errors) < MAX_KEPT:
+            self.errors.append(problem)
+        else:
+            self.dropped_errors += 1
 
     def warn(self, problem: Problem) -> None:
-        """Record a warning; in strict mode it is an error."""
-        (self.errors if self.strict else self.warnings).append(problem)
+        """Record a warning (once); in strict mode it is an error."""
+        if self.strict:
+            self.error(problem)
+            return
+        if problem in self.seen:
+            return
+        self.seen.add(problem)
+        if len(self.warnings) < MAX_KEPT:
+            self.warnings.append(problem)
+        else:
+            self.dropped_warnings += 1
+
+    def all_warnings(self) -> tuple[Problem, ...]:
+        """The warnings, with a last one counting those not kept."""
+        return tuple(self.warnings) + _more(self.dropped_warnings, "warnings")
 
     def raise_if_errors(self) -> None:
         """Raise one LoadError holding every error recorded so far."""
         if self.errors:
-            raise LoadError(self.errors)
+            raise LoadError(self.errors + list(_more(self.dropped_errors, "errors")))
+
+
+def _more(count: int, what: str) -> tuple[Problem, ...]:
+    return (Problem(f"... and {count:,} more {what} not shown"),) if count else ()
 
 
 @dataclass(frozen=True)

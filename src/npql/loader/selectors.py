@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from npql.loader.fields import Fields
+from npql.loader.fields import Fields, clip
 from npql.loader.names import label_key_problem, label_map, label_value_problem
 from npql.model import LabelSelector, Operator, Requirement
 
@@ -51,7 +51,7 @@ def _operator(fields: Fields) -> Operator | None:
     operator = _OPERATORS.get(text) if text is not None else None
     if text is not None and operator is None:
         fields.error(
-            f'unsupported operator "{text}": must be one of In, NotIn, Exists, DoesNotExist',
+            f'unsupported operator "{clip(text)}": must be one of In, NotIn, Exists, DoesNotExist',
             "operator",
         )
     return operator

@@ -131,7 +131,9 @@ def _action(fields: Fields, kind: str) -> Action | None:
 
 
 def _peer(fields: Fields) -> TieredPeer | None:
-    present = [k for k in ("namespaces", "pods", "networks", "nodes", "domainNames") if fields.has(k)]
+    present = [
+        k for k in ("namespaces", "pods", "networks", "nodes", "domainNames") if fields.has(k)
+    ]
     if len(present) != 1:
         fields.error("exactly one of namespaces, pods, networks, nodes, domainNames must be set")
         return None
