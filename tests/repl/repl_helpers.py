@@ -28,8 +28,11 @@ class Driven:
     exit_code: int
 
 
-def drive(repl: object, steps: list[Step], delay: float = 0.05, timeout: float = 10) -> Driven:
+def drive(repl: object, steps: list[Step], delay: float = 0.25, timeout: float = 30) -> Driven:
     """Run ``repl.run()`` while a thread types ``steps`` (strings are keys, callables probe).
+
+    The delay between steps is generous: on a loaded 2-core CI machine the event loop may
+    take a while to process a key, and probes read the buffer from the typing thread.
 
     When the steps leave the session open, Ctrl-C and Ctrl-D end it.
     """
