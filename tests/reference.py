@@ -18,6 +18,18 @@ Decisions the spec leaves open, fixed here:
 * A malformed peer (no field set, or ipBlock together with a selector) raises ``ValueError``;
   the API server rejects it, so it can only be a bug in the caller.
 * ``end_port`` is ignored on a named port (the API server rejects that combination).
+
+Cluster-scoped policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy),
+from the network-policy-api reference (policy.networking.k8s.io v1alpha1 / v1alpha2), decide
+each direction before and after NetworkPolicies, as :func:`direction_allows` spells out. Choices:
+
+* Within a tier, policies are ordered by priority (lower first), ties by kind, then by name
+  (the API leaves ties to the implementation; this is npql's documented order).
+* ``networks`` peers match external addresses and every pod one of whose IPs lies in a CIDR,
+  whatever ``ipblocks_match_pod_ips`` says ("cluster-internal traffic will be checked against
+  the rule as well").
+* ``nodes`` and ``domainNames`` peers match nothing (manifests carry no node or DNS data).
+* A Pass in the baseline tier skips the rest of that tier: the default (allow) decides.
 """
 
 from __future__ import annotations
@@ -40,6 +52,7 @@ from npql.model import (
     Requirement,
     Rule,
 )
+from npql.model.tiered import Action, Tier, TieredPeer, TieredPolicy, TieredPort, TieredRule
 
 __all__ = [
     "Endpoint",
@@ -51,12 +64,18 @@ __all__ = [
     "ip_in_block",
     "is_isolated",
     "label_selector_matches",
+    "networkpolicy_allows",
     "peer_matches",
     "policies_applying",
     "policy_port_matches",
     "requirement_matches",
     "rule_admits_peer",
     "rule_admits_port",
+    "tier_decision",
+    "tiered_applying",
+    "tiered_peer_matches",
+    "tiered_port_matches",
+    "tiered_rule_matches",
 ]
 
 
@@ -248,7 +267,7 @@ def rule_admits_port(rule: Rule, port: int, protocol: Protocol, destination: End
 # --- one direction ----------------------------------------------------------------------------
 
 
-def direction_allows(
+def networkpolicy_allows(
     cluster: Cluster,
     pod: Pod,
     direction: Direction,
@@ -258,7 +277,7 @@ def direction_allows(
     *,
     ipblocks_match_pod_ips: bool = False,
 ) -> bool:
-    """Whether ``pod``'s policies for ``direction`` allow traffic with ``peer``.
+    """Whether ``pod``'s NetworkPolicies for ``direction`` allow traffic with ``peer``.
 
     "Traffic is allowed to a pod if there are no NetworkPolicies selecting the pod ... OR if the
     traffic matches at least one ingress rule across all of the NetworkPolicy objects whose
@@ -276,6 +295,149 @@ def direction_allows(
         for policy in applying
         for rule in policy.rules(direction)
     )
+
+
+# --- cluster-scoped policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy, CNP) ----------
+
+
+def tiered_applying(cluster: Cluster, pod: Pod, tier: Tier) -> list[TieredPolicy]:
+    """The tier's policies whose subject selects ``pod``, first to last.
+
+    subject.namespaces: "select pods via namespace selectors"; subject.pods: "namespace AND pod
+    selectors". "Policies with lower priority values have higher precedence"; for equal
+    priorities "the implementation can apply any of the matching policies": kind, then name.
+    """
+    namespace_labels = cluster.namespace_labels(pod.namespace)
+    chosen = [
+        policy
+        for policy in cluster.tiered
+        if policy.tier is tier
+        and label_selector_matches(policy.subject_namespaces, namespace_labels)
+        and (policy.subject_pods is None or label_selector_matches(policy.subject_pods, pod.labels))
+    ]
+    return sorted(chosen, key=lambda p: (p.priority, p.kind, p.name))
+
+
+def _ip_in_cidr(cidr: str, ip: str) -> bool:
+    network = ipaddress.ip_network(cidr, strict=False)
+    address = ipaddress.ip_address(ip)
+    return address.version == network.version and address in network
+
+
+def tiered_peer_matches(cluster: Cluster, peer: TieredPeer, endpoint: Endpoint) -> bool:
+    """One peer of a cluster-scoped rule against one endpoint.
+
+    namespaces: "select all pods within a set of Namespaces"; pods: "a set of pods in a set of
+    namespaces" (namespaceSelector AND podSelector). networks: CIDRs, and "cluster-internal
+    traffic will be checked against the rule as well": a pod matches by any of its IPs.
+    nodes, domainNames: nothing that manifests show.
+    """
+    if peer.namespace_selector is not None:
+        if isinstance(endpoint, External):
+            return False
+        namespace_labels = cluster.namespace_labels(endpoint.namespace)
+        if not label_selector_matches(peer.namespace_selector, namespace_labels):
+            return False
+        return peer.pod_selector is None or label_selector_matches(
+            peer.pod_selector, endpoint.labels
+        )
+    if peer.networks:
+        ips = (endpoint.ip,) if isinstance(endpoint, External) else endpoint.ips
+        return any(_ip_in_cidr(cidr, ip) for cidr in peer.networks for ip in ips)
+    return False
+
+
+def tiered_port_matches(
+    entry: TieredPort, port: int, protocol: Protocol, destination: Endpoint
+) -> bool:
+    """One port entry. portNumber / portRange / tcp|udp|sctp destinationPort: that protocol and
+    a port in lo..hi. namedPort / destinationNamedPort: a container port of the destination pod
+    with that name, number and protocol (any declared protocol when the entry names none)."""
+    if entry.name is not None:
+        if isinstance(destination, External):
+            return False
+        return any(
+            cp.name == entry.name
+            and cp.port == port
+            and cp.protocol == protocol
+            and (entry.protocol is None or entry.protocol == protocol)
+            for cp in destination.ports
+        )
+    return entry.protocol == protocol and entry.lo <= port <= entry.hi
+
+
+def tiered_rule_matches(
+    cluster: Cluster,
+    rule: TieredRule,
+    peer: Endpoint,
+    port: int,
+    protocol: Protocol,
+    destination: Endpoint,
+) -> bool:
+    """A rule matches when some peer matches ("If any element matches ... the specified action
+    is applied") and, if it lists ports, one of them does (none listed: every port)."""
+    if not any(tiered_peer_matches(cluster, p, peer) for p in rule.peers):
+        return False
+    return not rule.ports or any(
+        tiered_port_matches(entry, port, protocol, destination) for entry in rule.ports
+    )
+
+
+def tier_decision(
+    cluster: Cluster,
+    pod: Pod,
+    tier: Tier,
+    direction: Direction,
+    peer: Endpoint,
+    port: int,
+    protocol: Protocol,
+) -> Action | None:
+    """The action of the first matching rule of the tier (policies in order, then rules in
+    order), None when no rule matches."""
+    destination: Endpoint = pod if direction is Direction.INGRESS else peer
+    for policy in tiered_applying(cluster, pod, tier):
+        rules = policy.ingress if direction is Direction.INGRESS else policy.egress
+        for rule in rules:
+            if tiered_rule_matches(cluster, rule, peer, port, protocol, destination):
+                return rule.action
+    return None
+
+
+def direction_allows(
+    cluster: Cluster,
+    pod: Pod,
+    direction: Direction,
+    peer: Endpoint,
+    port: int,
+    protocol: Protocol,
+    *,
+    ipblocks_match_pod_ips: bool = False,
+) -> bool:
+    """Whether ``pod``'s side allows traffic with ``peer`` in ``direction``, tier by tier.
+
+    "Policy tiers are evaluated in the following order: Admin tier, NetworkPolicy tier,
+    Baseline tier." Admin: Accept/Allow and Deny are final; "Pass: Skips all further ... rules
+    in the current tier ... and passes evaluation to the next tier". NetworkPolicy: "always
+    makes a final decision for selected pods". Baseline: Accept/Allow and Deny final. "If a
+    given connection wasn't allowed or denied by any of the tiers, ... all pods can communicate".
+    """
+    admin = tier_decision(cluster, pod, Tier.ADMIN, direction, peer, port, protocol)
+    if admin is Action.ALLOW:
+        return True
+    if admin is Action.DENY:
+        return False
+    if is_isolated(cluster, pod, direction):
+        return networkpolicy_allows(
+            cluster,
+            pod,
+            direction,
+            peer,
+            port,
+            protocol,
+            ipblocks_match_pod_ips=ipblocks_match_pod_ips,
+        )
+    baseline = tier_decision(cluster, pod, Tier.BASELINE, direction, peer, port, protocol)
+    return baseline is not Action.DENY
 
 
 def egress_allows(
@@ -336,8 +498,10 @@ def allowed(
 
     "For a connection from a source pod to a destination pod to be allowed, both the egress
     policy on the source pod and the ingress policy on the destination pod need to allow the
-    connection." An external end has no policy, so only the pod end is checked. Pods cannot
-    block traffic to themselves, so a pod talking to itself is always allowed.
+    connection." Each side runs the tier chain of :func:`direction_allows` (admin tier,
+    NetworkPolicies, baseline tier, default). An external end has no policy, so only the pod end
+    is checked. Pods cannot block traffic to themselves, so a pod talking to itself is always
+    allowed.
     External -> External is no NetworkPolicy question and raises ``ValueError``.
     """
     if isinstance(src, External) and isinstance(dst, External):

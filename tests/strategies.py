@@ -12,6 +12,7 @@ Every namespace a pod or policy uses is declared in ``Cluster.namespaces`` and c
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import strategies as st
@@ -33,11 +34,13 @@ from npql.model import (
     Requirement,
     Rule,
 )
+from npql.model.tiered import Action, Tier, TieredPeer, TieredPolicy, TieredPort, TieredRule
 from reference import Endpoint, External
 
 __all__ = [
     "CONTAINER_PORT_NAMES",
     "CONTAINER_PORT_NUMBERS",
+    "NETWORKS",
     "EXTERNAL_IPS",
     "IP_BLOCKS",
     "NAMESPACE_NAMES",
@@ -57,6 +60,11 @@ __all__ = [
     "probe_ports",
     "protocols",
     "rules",
+    "tiered_clusters",
+    "tiered_peers",
+    "tiered_policies",
+    "tiered_ports",
+    "tiered_rules",
 ]
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
@@ -104,6 +112,20 @@ EXTERNAL_IPS: tuple[str, ...] = (
     "fd00::1",  # IPv6, in fd00::/8
     "2001:db8::1",  # IPv6, outside fd00::/8 (and never in 0.0.0.0/0)
 )
+#: CIDRs of cluster-scoped ``networks`` peers: all of POD_IPS / EXTERNAL_IPS, parts, none.
+NETWORKS: tuple[str, ...] = (
+    "10.0.0.0/24",
+    "0.0.0.0/0",
+    "10.0.0.0/28",
+    "10.0.0.16/28",
+    "10.0.0.42/32",
+    "192.168.0.0/16",
+    "fd00::/8",
+    "::/0",
+)
+#: Priorities of cluster-scoped policies: few, so that different policies often tie.
+TIER_PRIORITIES: tuple[int, ...] = (5, 10, 5, 0)
+TIER_POLICY_NAMES: tuple[str, ...] = ("t0", "t1", "t2", "t3")
 
 
 # --- basic vocabularies -----------------------------------------------------------------------
@@ -323,3 +345,138 @@ def endpoints(cluster: Cluster) -> st.SearchStrategy[Endpoint]:
     """A pod of ``cluster`` or an external address."""
     pods: st.SearchStrategy[Endpoint] = st.sampled_from(cluster.pods)
     return st.one_of(pods, externals())
+
+
+# --- cluster-scoped policies ------------------------------------------------------------------
+
+
+def tiered_peers(*, egress: bool = True) -> st.SearchStrategy[TieredPeer]:
+    """A peer: namespaces, pods (namespace AND pod selector), networks; rarely nodes or (egress)
+    domainNames, which match nothing manifests show."""
+    networks = st.lists(st.sampled_from(NETWORKS), min_size=1, max_size=2, unique=True).map(
+        lambda cidrs: TieredPeer(networks=tuple(cidrs))
+    )
+    forms = [
+        _broad(namespace_selectors()).map(lambda n: TieredPeer(namespace_selector=n)),
+        st.builds(
+            lambda n, p: TieredPeer(namespace_selector=n, pod_selector=p),
+            _broad(namespace_selectors()),
+            pod_selectors(),
+        ),
+        networks,
+    ]
+    rare = [st.just(TieredPeer(nodes=LabelSelector()))]
+    if egress:
+        rare.append(st.just(TieredPeer(domain_names=("example.com",))))
+    return _pick(forms + forms + [_pick(rare)])
+
+
+def _pick(choices: list[st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+    """One of ``choices``, each about as likely (``st.one_of`` favours its first branches)."""
+    return st.sampled_from(choices).flatmap(lambda chosen: chosen)
+
+
+def _broad(selectors: st.SearchStrategy[LabelSelector]) -> st.SearchStrategy[LabelSelector]:
+    """``selectors``, or (as often) the empty selector: cluster-scoped policies select widely."""
+    return _pick([st.just(LabelSelector()), selectors])
+
+
+def _some(strategy: st.SearchStrategy[Any], most: int) -> st.SearchStrategy[list[Any]]:
+    """0..most items, non-empty lists as likely as an empty one."""
+    return st.sampled_from(tuple(range(1, most + 1)) + (0,)).flatmap(
+        lambda n: st.lists(strategy, min_size=n, max_size=n)
+    )
+
+
+@st.composite
+def tiered_ports(draw: Draw) -> TieredPort:
+    """A port entry: a whole protocol, a number, a range, or a container-port name (no
+    protocol: it takes the protocol the destination pod declares)."""
+    form: str = draw(st.sampled_from(["protocol", "number", "range", "name"]))
+    if form == "name":
+        return TieredPort(None, name=draw(st.sampled_from(POLICY_PORT_NAMES)))
+    protocol: Protocol = draw(protocols())
+    if form == "protocol":
+        return TieredPort(protocol)
+    number: int = draw(st.sampled_from(POLICY_PORT_NUMBERS))
+    if form == "number":
+        return TieredPort(protocol, number, number)
+    end: int = draw(st.sampled_from([e for e in END_PORTS if e > number]))
+    return TieredPort(protocol, number, end)
+
+
+def tiered_rules(
+    actions: tuple[Action, ...], *, egress: bool = True
+) -> st.SearchStrategy[TieredRule]:
+    """A rule with 1-3 peers and 0-3 ports (none = every port)."""
+    return st.builds(
+        lambda name, action, ps, ports: TieredRule(name, action, tuple(ps), tuple(ports)),
+        st.sampled_from(["r", "allow-web", "deny-all"]),
+        st.sampled_from(actions),
+        st.lists(tiered_peers(egress=egress), min_size=1, max_size=3),
+        _pick([st.just([]), st.lists(tiered_ports(), min_size=1, max_size=3)]),
+    )
+
+
+@st.composite
+def tiered_policies(
+    draw: Draw, kind: str, name: str, tier: Tier, *, baseline_pass: bool = False
+) -> TieredPolicy:
+    """One cluster-scoped policy of ``kind`` in ``tier``, with 0-3 rules per direction.
+
+    Actions are those the kind's CRD accepts (a BaselineAdminNetworkPolicy has no Pass; a
+    Baseline-tier ClusterNetworkPolicy gets Pass only with ``baseline_pass``).
+    """
+    actions: tuple[Action, ...]
+    if tier is Tier.ADMIN or (kind == "ClusterNetworkPolicy" and baseline_pass):
+        actions = (Action.ALLOW, Action.DENY, Action.PASS)
+    else:
+        actions = (Action.ALLOW, Action.DENY)
+    priority = 0 if kind == "BaselineAdminNetworkPolicy" else draw(st.sampled_from(TIER_PRIORITIES))
+    by_pods: bool = draw(st.booleans())
+    return TieredPolicy(
+        kind=kind,
+        name=name,
+        tier=tier,
+        priority=priority,
+        subject_namespaces=draw(_broad(namespace_selectors())),
+        subject_pods=draw(pod_selectors()) if by_pods else None,
+        ingress=tuple(draw(_some(tiered_rules(actions, egress=False), 3))),
+        egress=tuple(draw(_some(tiered_rules(actions), 3))),
+    )
+
+
+#: Kinds and tiers to draw from; the admin tier (with Pass and ties) twice as often.
+_TIERED_KINDS: tuple[tuple[str, Tier], ...] = (
+    ("AdminNetworkPolicy", Tier.ADMIN),
+    ("ClusterNetworkPolicy", Tier.ADMIN),
+    ("ClusterNetworkPolicy", Tier.BASELINE),
+    ("AdminNetworkPolicy", Tier.ADMIN),
+    ("ClusterNetworkPolicy", Tier.ADMIN),
+    ("BaselineAdminNetworkPolicy", Tier.BASELINE),
+)
+
+
+@st.composite
+def tiered_clusters(draw: Draw, *, baseline_pass: bool = False) -> Cluster:
+    """A :func:`clusters` cluster plus 0-4 cluster-scoped policies of both tiers.
+
+    Priorities come from :data:`TIER_PRIORITIES`, so policies often tie; names are unique per
+    kind, and there is at most one BaselineAdminNetworkPolicy (named ``default``, as its CRD
+    requires).
+    """
+    cluster: Cluster = draw(clusters())
+    count: int = draw(st.sampled_from((2, 3, 1, 4, 0)))
+    chosen = [draw(st.sampled_from(_TIERED_KINDS)) for _ in range(count)]
+    used: set[tuple[str, str]] = set()
+    tiered: list[TieredPolicy] = []
+    for kind, tier in chosen:
+        if kind == "BaselineAdminNetworkPolicy":
+            name = "default"
+        else:
+            name = draw(st.sampled_from(TIER_POLICY_NAMES))
+        if (kind, name) in used:
+            continue
+        used.add((kind, name))
+        tiered.append(draw(tiered_policies(kind, name, tier, baseline_pass=baseline_pass)))
+    return replace(cluster, tiered=tuple(tiered))

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from npql.model.cluster import Cluster
 from npql.model.objects import Pod
-from npql.model.tiered import Tier, TieredPolicy
+from npql.model.tiered import TieredPolicy
 
 IPBLOCK_NOTE = (
     "ipBlock rules are matched against external addresses only (as Cilium does); "
@@ -37,16 +37,17 @@ def tier_warnings(cluster: Cluster) -> list[str]:
     out = []
     by_rank: dict[tuple[str, int], list[TieredPolicy]] = {}
     for p in cluster.tiered:
-        if p.tier is Tier.ADMIN:
-            by_rank.setdefault((p.kind, p.priority), []).append(p)
-    for (kind, priority), same in sorted(by_rank.items()):
+        # A BaselineAdminNetworkPolicy is a singleton without priority: it cannot tie.
+        if p.kind != "BaselineAdminNetworkPolicy":
+            by_rank.setdefault((p.tier.value, p.priority), []).append(p)
+    for (tier, priority), same in sorted(by_rank.items()):
         actions = {r.action for p in same for r in p.ingress + p.egress}
         if len(same) > 1 and len(actions) > 1:
-            names = ", ".join(p.name for p in same)
+            names = ", ".join(p.ident for p in same)
             out.append(
-                f"ambiguous precedence: {kind}s {names} share priority {priority}; where more "
-                "than one matches a connection the implementation may apply any of them "
-                "(npql applies them in name order)"
+                f"ambiguous precedence: {tier}-tier policies {names} share priority {priority};"
+                " where more than one matches a connection the implementation may apply any of "
+                "them (npql applies them in kind, then name order)"
             )
     if any(peer.domain_names for p in cluster.tiered for r in p.egress for peer in r.peers):
         out.append(

@@ -20,7 +20,7 @@ from npql.encode.endpoint import SymEndpoint
 from npql.encode.query import forbidden_formula, not_self
 from npql.ir.addresses import IPRange
 from npql.ir.groups import PodGroup
-from npql.ir.policies import AddressPeer, NamedPorts, NumericPorts
+from npql.ir.policies import AddressPeer, NumericPorts
 from npql.ir.sides import Forbidden, PortQuery
 from npql.model.objects import ALL_PROTOCOLS, NAMESPACE_NAME_LABEL, Protocol
 from npql.model.ports import MAX_PORT, PortSet
@@ -120,21 +120,20 @@ def atoms(enc: Encoding, ep: SymEndpoint) -> list[Atom]:
         out += _label_atoms(enc, key, *ep.ns_label(key), "ns-label", namespace=True)
     for key in sorted(enc.policies.label_keys()):
         out += _label_atoms(enc, key, *ep.label(key), "pod-label", namespace=False)
-    if enc.match_pod_addresses:
-        # Plugins that match ipBlocks against pod IPs: a pod's IP is one more observable.
-        for ranges in _address_blocks(enc):
-            text = ", ".join(c for r in ranges for c in r.cidrs())
-            out.append(Atom(ep.in_block(enc.block(ranges)), "pod-ip", text, None, ranges))
+    # A pod's IP is one more observable where address peers see pods: cluster-scoped
+    # ``networks`` always, NetworkPolicy ipBlocks when the plugin matches pod IPs.
+    for ranges in _address_blocks(enc):
+        text = ", ".join(c for r in ranges for c in r.cidrs())
+        out.append(Atom(ep.in_block(enc.block(ranges)), "pod-ip", text, None, ranges))
     return out
 
 
 def _address_blocks(enc: Encoding) -> list[tuple[IPRange, ...]]:
     blocks = {
         peer.ranges
-        for p in enc.policies.policies
-        for r in p.ingress + p.egress
+        for r in enc.policies.all_rules()
         for peer in r.peers or ()
-        if isinstance(peer, AddressPeer)
+        if isinstance(peer, AddressPeer) and (peer.pods_too or enc.match_pod_addresses)
     }
     return sorted(blocks)
 
@@ -149,16 +148,14 @@ def _label_atoms(
 
 
 def _mentioned_values(enc: Encoding, key: str, *, namespace: bool) -> set[str]:
-    """Values some selector compares ``key`` with (pod or namespace selectors)."""
-    selectors = []
-    for p in enc.policies.policies:
-        if not namespace:
-            selectors.append(p.pod_selector)
-        for rule in p.ingress + p.egress:
-            for peer in rule.peers or ():
-                sel = getattr(peer, "namespace_selector" if namespace else "pod_selector", None)
-                if sel is not None:
-                    selectors.append(sel)
+    """Values some selector compares ``key`` with (pod or namespace selectors, any tier)."""
+    selectors = [] if namespace else [p.pod_selector for p in enc.policies.policies]
+    selectors += [t.subject_namespaces if namespace else t.subject_pods for t in enc.policies.tiers]
+    for rule in enc.policies.all_rules():
+        for peer in rule.peers or ():
+            sel = getattr(peer, "namespace_selector" if namespace else "pod_selector", None)
+            if sel is not None:
+                selectors.append(sel)
     return {
         v
         for sel in selectors
@@ -186,18 +183,17 @@ def port_classes(enc: Encoding, target: PodGroup, query: PortQuery) -> list[Port
 
 
 def _boundaries(enc: Encoding, target: PodGroup, proto: Protocol) -> set[int]:
+    """Where any rule's ports (NetworkPolicy or cluster-scoped) start or end, for ``proto``."""
     cuts: set[int] = set()
-    for p in enc.policies.policies:
-        for rule in p.ingress + p.egress:
-            for entry in rule.ports:
-                if entry.protocol is not proto:
-                    continue
-                if isinstance(entry, NumericPorts):
+    for rule in enc.policies.all_rules():
+        for entry in rule.ports:
+            if isinstance(entry, NumericPorts):
+                if entry.protocol is proto:
                     cuts |= {entry.lo, entry.hi + 1}
-                elif isinstance(entry, NamedPorts):
-                    number = target.named_ports.get((entry.name, proto))
-                    if number is not None:
-                        cuts |= {number, number + 1}
+            elif proto in entry.protocols():
+                number = target.named_ports.get((entry.name, proto))
+                if number is not None:
+                    cuts |= {number, number + 1}
     return {c for c in cuts if 1 <= c <= MAX_PORT + 1}
 
 
