@@ -98,11 +98,6 @@ ADMIN_ACCEPT_DEV = cnp(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="explain/connection.py explain_connection/_side walk NetworkPolicies only: "
-    "why-answers ignore the Admin and Baseline tiers and contradict can-answers",
-)
 @pytest.mark.parametrize(
     ("docs", "expected"),
     [

@@ -17,13 +17,15 @@ from npql.explain.values import (
     PolicyCheck,
     RuleCheck,
     SideExplanation,
+    TierCheck,
 )
-from npql.ir.policies import PolicyIR, PolicySet, RuleIR
+from npql.ir.policies import AddressPeer, PolicyIR, PolicySet, RuleIR, TierRuleIR
 from npql.ir.sides import PortQuery
 from npql.model.cluster import Cluster
 from npql.model.objects import ALL_PROTOCOLS, Pod
 from npql.model.policy import Direction, IPBlock
-from npql.model.ports import EMPTY, PortSet
+from npql.model.ports import EMPTY, FULL, PortSet
+from npql.model.tiered import Action, Tier
 
 SELF_NOTE = "a pod always reaches itself: no policy applies to its own traffic"
 UNRESOLVED = "the asked port does not resolve at the destination"
@@ -149,6 +151,9 @@ def _side(
         for p in policies.by_namespace.get(pod.namespace, ())
         if direction in p.directions and p.pod_selector.matches(pod.labels)
     ]
+    admin, allowed, undecided = _tier(
+        cluster, policies, Tier.ADMIN, pod, direction, peer, destination, asked, asked
+    )
     checks: list[PolicyCheck] = []
     admitted = EMPTY
     for policy in applying:
@@ -166,13 +171,97 @@ def _side(
                 if again.admits:
                     warnings.append(IPBLOCK_POD_IP_WARNING.format(rule=rule.ident))
         checks.append(PolicyCheck(policy.ident, tuple(rules)))
+    baseline: tuple[TierCheck, ...] = ()
+    by_default = EMPTY
+    if applying:
+        allowed = allowed.union(admitted.intersect(undecided))
+    else:
+        baseline, base_allowed, by_default = _tier(
+            cluster, policies, Tier.BASELINE, pod, direction, peer, destination, asked, undecided
+        )
+        allowed = allowed.union(base_allowed).union(by_default)
     return SideExplanation(
         direction=direction,
         pod=pod.workload,
         isolated=bool(applying),
         policies=tuple(checks),
-        admitted=admitted if applying else asked,
+        admitted=allowed,
+        admin=admin,
+        baseline=baseline,
+        undecided=undecided,
+        by_default=by_default,
     )
+
+
+def _tier(
+    cluster: Cluster,
+    policies: PolicySet,
+    tier: Tier,
+    pod: Pod,
+    direction: Direction,
+    peer: Endpoint,
+    destination: Endpoint,
+    asked: PortSet,
+    open_: PortSet,
+) -> tuple[tuple[TierCheck, ...], PortSet, PortSet]:
+    """Walk one cluster-scoped tier over the still-open ports: (checks, allowed, left open).
+
+    First match wins: a rule decides the open ports it matches. In the admin tier, Pass hands
+    its ports to the NetworkPolicy tier; in the baseline tier, to the default (allow).
+    """
+    checks: list[TierCheck] = []
+    allowed, passed = EMPTY, EMPTY
+    for rule in policies.tier_rules(tier, direction):
+        if not (
+            rule.subject_namespaces.matches(cluster.namespace_labels(pod.namespace))
+            and rule.subject_pods.matches(pod.labels)
+        ):
+            continue
+        if open_.is_empty():
+            checks.append(TierCheck(rule.ident, rule.action.value, reason="nothing left to decide"))
+            continue
+        reason = _tier_peer_reason(cluster, rule, peer)
+        if reason is not None:
+            checks.append(TierCheck(rule.ident, rule.action.value, reason=reason))
+            continue
+        hit = _tier_ports(rule, destination).intersect(open_)
+        if hit.is_empty():
+            why = combine(entry_reason(e, destination, open_) for e in rule.ports)
+            checks.append(TierCheck(rule.ident, rule.action.value, reason=why))
+            continue
+        checks.append(TierCheck(rule.ident, rule.action.value, hit))
+        if rule.action is Action.ALLOW:
+            allowed = allowed.union(hit)
+        elif rule.action is Action.PASS:
+            passed = passed.union(hit)
+        open_ = open_.subtract(hit)
+    if tier is Tier.BASELINE:
+        allowed = allowed.union(passed)
+        return tuple(checks), allowed, open_
+    return tuple(checks), allowed, open_.union(passed)
+
+
+def _tier_peer_reason(cluster: Cluster, rule: TierRuleIR, peer: Endpoint) -> str | None:
+    """None when some peer of the rule matches; else why none does."""
+    if not rule.peers:
+        return "its peers (nodes or domain names) match nothing npql can see"
+    reasons = []
+    for peer_ir in rule.peers:
+        pods_too = isinstance(peer_ir, AddressPeer) and peer_ir.pods_too
+        reason = peer_reason(cluster, peer_ir, peer, None, ipblocks_match_pod_ips=pods_too)
+        if reason is None:
+            return None
+        reasons.append(reason)
+    return combine(reasons)
+
+
+def _tier_ports(rule: TierRuleIR, destination: Endpoint) -> PortSet:
+    if not rule.ports:
+        return FULL
+    out = EMPTY
+    for entry in rule.ports:
+        out = out.union(entry_ports(entry, destination))
+    return out
 
 
 def _ip_blocks(policy: PolicyIR, rule: RuleIR) -> list[IPBlock | None]:
@@ -235,9 +324,9 @@ def _minimal_rules(
     then every other admitting rule that lets some allowed port through."""
 
     def options(side: SideExplanation | None) -> list[tuple[str | None, PortSet]]:
-        if side is None or not side.isolated:
+        if side is None:
             return [(None, asked)]
-        return [(r.rule_id, r.admitted) for r in side.admitting_rules()]
+        return side.grants()
 
     minimal: tuple[str, ...] = ()
     found = False
@@ -250,10 +339,12 @@ def _minimal_rules(
         if found:
             break
     others = tuple(
-        r.rule_id
+        rule_id
         for side in (egress, ingress)
-        if side is not None and side.isolated
-        for r in side.admitting_rules()
-        if r.rule_id not in minimal and not r.admitted.intersect(allowed).is_empty()
+        if side is not None
+        for rule_id, ports in side.grants()
+        if rule_id is not None
+        and rule_id not in minimal
+        and not ports.intersect(allowed).is_empty()
     )
     return minimal, others

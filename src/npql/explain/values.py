@@ -56,6 +56,17 @@ class PolicyCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class TierCheck:
+    """One rule of a cluster-scoped tier, in evaluation order: the ports it decided (first match
+    wins, so only ports no earlier rule took), or why it did not match."""
+
+    rule_id: str
+    action: str  # "Allow", "Deny" or "Pass"
+    decided: PortSet = field(default=EMPTY)
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SideExplanation:
     """One end's policies for one direction: egress of the source, or ingress of the target.
 
@@ -67,10 +78,32 @@ class SideExplanation:
     isolated: bool
     policies: tuple[PolicyCheck, ...] = ()
     admitted: PortSet = field(default=EMPTY)
+    admin: tuple[TierCheck, ...] = ()
+    baseline: tuple[TierCheck, ...] = ()
+    # Ports left undecided by the admin tier (its Pass rules and what no rule matched).
+    undecided: PortSet = field(default=EMPTY)
+    # Ports no tier decided, allowed by default (only for pods no NetworkPolicy isolates).
+    by_default: PortSet = field(default=EMPTY)
 
     def admitting_rules(self) -> list[RuleCheck]:
-        """Rules that admit the question, in policy order."""
+        """NetworkPolicy rules that admit the question, in policy order."""
         return [r for p in self.policies for r in p.rules if r.admits]
+
+    def grants(self) -> list[tuple[str | None, PortSet]]:
+        """What lets ports through on this side, in precedence order: (rule id, ports);
+        ``None`` for "no policy decides, allowed by default"."""
+        out: list[tuple[str | None, PortSet]] = [
+            (t.rule_id, t.decided) for t in self.admin if t.action == "Allow"
+        ]
+        if self.isolated:
+            out += [
+                (r.rule_id, r.admitted.intersect(self.undecided)) for r in self.admitting_rules()
+            ]
+        else:
+            out += [(t.rule_id, t.decided) for t in self.baseline if t.action in ("Allow", "Pass")]
+        if not self.by_default.is_empty():
+            out.append((None, self.by_default))
+        return [(rule, ports) for rule, ports in out if not ports.is_empty()]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from npql.explain.values import Explanation, RuleCheck, SideExplanation
+from npql.explain.values import Explanation, RuleCheck, SideExplanation, TierCheck
 from npql.model.policy import Direction
 
 
@@ -41,18 +41,40 @@ def _side_lines(side: SideExplanation | None, direction: Direction, end: str) ->
         role = "source" if direction is Direction.EGRESS else "target"
         return [f"  {word}: {role} {end} is an external address: no policy applies to it"]
     head = f"  {word} of {side.pod}: "
+    tiers = _tier_lines("admin tier", side.admin)
     if not side.isolated:
-        every = "destination" if direction is Direction.EGRESS else "source"
-        return [f"{head}not isolated: every {every} is allowed"]
+        if not side.admin and not side.baseline:
+            every = "destination" if direction is Direction.EGRESS else "source"
+            return [f"{head}not isolated: every {every} is allowed"]
+        out = [f"{head}lets through {side.admitted}", *tiers]
+        out.append("    NetworkPolicies: none isolates it (the baseline tier decides next)")
+        out += _tier_lines("baseline tier", side.baseline)
+        if not side.by_default.is_empty():
+            out.append(f"    default: allowed, as no tier decided: {side.by_default}")
+        return out
     count = len(side.policies)
     noun = "policy" if count == 1 else "policies"
-    out = [f"{head}isolated by {count} {noun}; lets through {side.admitted}"]
+    out = [f"{head}isolated by {count} {noun}; lets through {side.admitted}", *tiers]
+    if tiers:
+        out.append(f"    NetworkPolicies (final for the ports left: {side.undecided})")
     for policy in side.policies:
         if not policy.rules:
             out.append(f"    policy {policy.policy_id}: no {word} rule (admits nothing)")
             continue
         out.append(f"    policy {policy.policy_id}")
         out += [f"      {_rule_line(r)}" for r in policy.rules]
+    return out
+
+
+def _tier_lines(title: str, checks: tuple[TierCheck, ...]) -> list[str]:
+    if not checks:
+        return []
+    out = [f"    {title} (first match wins)"]
+    for c in checks:
+        if c.reason is None:
+            out.append(f"      > {c.rule_id} ({c.action}) decides {c.decided}")
+        else:
+            out.append(f"      - {c.rule_id} ({c.action}): {c.reason}")
     return out
 
 
@@ -103,7 +125,14 @@ def _side_dict(side: SideExplanation | None) -> dict[str, Any] | None:
             }
             for p in side.policies
         ],
+        "admin_tier": [_tier_dict(c) for c in side.admin],
+        "baseline_tier": [_tier_dict(c) for c in side.baseline],
+        "allowed_by_default": str(side.by_default),
     }
+
+
+def _tier_dict(c: TierCheck) -> dict[str, Any]:
+    return {"rule": c.rule_id, "action": c.action, "decides": str(c.decided), "reason": c.reason}
 
 
 def explanation_dict(e: Explanation) -> dict[str, Any]:
