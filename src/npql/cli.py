@@ -8,6 +8,8 @@ Exit codes: 0 answered / every assertion holds; 1 an assertion fails or an answe
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import sys
 import threading
 import traceback
@@ -19,13 +21,16 @@ from npql import __version__
 from npql.api import Cluster, load
 from npql.api.script import run_script
 from npql.cli_output import (
+    BULK_FORMATS,
     QUERY_FORMATS,
     SCRIPT_FORMATS,
     render_query,
     render_script,
+    write_lines,
     write_output,
 )
 from npql.errors import NpqlError, UsageError
+from npql.query import ast, parse_statement
 from npql.solve.results import (
     AssertionResult,
     CanResult,
@@ -69,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         default="text",
         metavar="FORMAT",
-        help=f"query: {', '.join(QUERY_FORMATS)}; script: {', '.join(SCRIPT_FORMATS)}",
+        help=f"query: {', '.join([*QUERY_FORMATS, 'connlist-grouped'])}; "
+        f"script: {', '.join(SCRIPT_FORMATS)}",
     )
     p.add_argument("--output-file", metavar="FILE", help="write the output here instead of stdout")
     p.add_argument("--script", metavar="FILE", help="run the statements of a .npql file")
@@ -136,7 +142,7 @@ def _load(run: Run) -> Cluster:
         for k, v in (("max_file_bytes", args.max_file_size), ("max_objects", args.max_objects))
         if v is not None
     }
-    run.cluster = load(
+    cluster = load(
         args.paths,
         ipblocks_match_pod_ips=args.ipblocks_match_pod_ips,
         strict=args.strict,
@@ -144,7 +150,9 @@ def _load(run: Run) -> Cluster:
         stdin=run.stdin,
         **limits,
     )
-    return run.cluster
+    gc.freeze()  # the loaded model lives until exit: keep the collector from rescanning it
+    run.cluster = cluster
+    return cluster
 
 
 def _statements_source(run: Run) -> tuple[str, str] | None:
@@ -181,7 +189,12 @@ def execute(run: Run) -> int:
         report = run_script(cluster, script[0], script[1])
         write_output(render_script(report, args.output, cluster), run.stdout, args.output_file)
         return _script_exit(report, args)
-    answer = cluster.query(query)
+    statement = parse_statement(query)
+    if isinstance(statement, ast.Connectivity) and args.output in BULK_FORMATS:
+        # Streamed: a 100,000-pod map has millions of lines; memory stays flat.
+        write_lines(BULK_FORMATS[args.output](cluster), run.stdout, args.output_file)
+        return EXIT_OK
+    answer = cluster.query(statement)
     limit = None if args.all or isinstance(answer.result, ConnectivityResult) else TEXT_LIMIT
     write_output(render_query(answer.result, args.output, limit), run.stdout, args.output_file)
     return _query_exit(answer.result, args)
@@ -275,9 +288,21 @@ def main(
     except KeyboardInterrupt:
         err.write("interrupted\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # e.g. piped into head: the reader has all it wanted
+        _silence_stdout()
+        return EXIT_OK
     except Exception:  # a bug in npql, never the user's fault
         err.write("internal error (please report it):\n" + traceback.format_exc())
         return EXIT_INTERNAL
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's flush is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def entry() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TextIO
 
 from npql.errors import UsageError
@@ -152,6 +152,36 @@ _SCRIPT_RENDERERS: dict[str, Callable[[ScriptReport], str]] = {
     "sarif": _sarif,
 }
 SCRIPT_FORMATS = ("text", "json", "junit", "github", "sarif", "markdown", "html")
+
+
+def _stream_connlist(cluster: Cluster) -> Iterator[str]:
+    from npql.api.bulk import stream_connlist
+
+    return stream_connlist(cluster.bitsets)
+
+
+def _grouped(cluster: Cluster) -> Iterator[str]:
+    from npql.api.bulk import grouped_connectivity
+
+    return (str(g) for g in grouped_connectivity(cluster.bitsets))
+
+
+#: Formats of ``connectivity`` written line by line, never held whole in memory.
+BULK_FORMATS: dict[str, Callable[[Cluster], Iterator[str]]] = {
+    "connlist": _stream_connlist,
+    "connlist-grouped": _grouped,
+}
+
+
+def write_lines(lines: Iterator[str], stdout: TextIO, path: str | None) -> None:
+    """Write lines as they come, to a file when asked, else to stdout."""
+    if path is None:
+        for line in lines:
+            stdout.write(line + "\n")
+        return
+    with open(path, "w") as fh:
+        for line in lines:
+            fh.write(line + "\n")
 
 
 def write_output(data: str | bytes, stdout: TextIO, path: str | None) -> None:

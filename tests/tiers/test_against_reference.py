@@ -9,7 +9,6 @@ ranges in both directions) and the Z3 engine (check_can) are compared with
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -171,11 +170,6 @@ def test_z3_baseline_pass_goes_to_the_default() -> None:
     assert not _z3_allows(solver, side["z"], side["y"], 80, Protocol.TCP)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BitsetEngine (src/npql/fastpath/engine.py, baseline loop of _evaluate/_baseline) "
-    "removes a Pass rule's ports from the open set without admitting them: Pass acts as Deny",
-)
 def test_bitsets_baseline_pass_goes_to_the_default() -> None:
     cluster = _baseline_pass_cluster()
     engine = _engine(cluster, False)

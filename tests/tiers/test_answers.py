@@ -1,7 +1,7 @@
 """Statements other than ``can`` over clusters with cluster-scoped policies.
 
 Each answer is compared with what ``can`` (the Z3 engine, checked in test_cnp.py and against
-the reference) says about the same connection. The xfail cases are known discrepancies.
+the reference) says about the same connection.
 """
 
 from __future__ import annotations

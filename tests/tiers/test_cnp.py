@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
-
 import npql
 import reference
 from npql.api.cluster import Answer, Cluster
@@ -534,11 +532,6 @@ def _connected(c: Cluster, src: str, dst: str) -> bool:
     return False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BitsetEngine._baseline (src/npql/fastpath/engine.py) subtracts a Pass rule's ports "
-    "from the open set without allowing them, so a Baseline Pass acts as Deny in bulk answers",
-)
 def test_baseline_pass_goes_to_the_default_for_bulk_answers() -> None:
     rules = f"[{{action: Pass, from: {FROM_DEV}}}, {{action: Deny, from: {FROM_ALL}}}]"
     c = cluster(cnp("base", "Baseline", 0, PROD, ingress=rules))

@@ -17,6 +17,7 @@ existing pod has, so nothing is lost.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ from npql.encode.endpoint import EXTERNAL, HYPOTHETICAL, SymEndpoint
 from npql.encode.vocabulary import Vocabulary
 from npql.ir.addresses import IPRange
 from npql.ir.groups import Grouping
-from npql.ir.policies import PolicySet
+from npql.ir.policies import AddressPeer, PolicySet
 from npql.ir.sides import Hypothetical
 from npql.model.cluster import Cluster
 from npql.model.objects import Pod, Protocol
@@ -53,6 +54,15 @@ class Version:
             vocab=vocab,
         )
 
+    def addresses_matter(self) -> bool:
+        """Whether a pod's IP can change a decision: ipBlocks match pod IPs (plugin option),
+        or a cluster-scoped ``networks`` peer (which always does) exists."""
+        return self.ipblocks_match_pod_ips or any(
+            isinstance(peer, AddressPeer) and peer.pods_too
+            for rule in self.policies.tiers
+            for peer in rule.peers
+        )
+
     def defined_namespaces(self) -> frozenset[str]:
         """Namespaces whose labels this version's structure facts fix."""
         return frozenset(self.model.namespaces) | {g.namespace for g in self.grouping.groups}
@@ -62,8 +72,8 @@ class Version:
 class Space:
     """A solver-free set of endpoints: pods by description, clones of given pods, addresses.
 
-    ``clones`` are pods no policy can tell apart from one of the given pods (same namespace,
-    the same value or absence of every label key and named port the policies observe).
+    ``clones`` are pods no selector can tell apart from one of the given pods (same namespace,
+    the same value or absence of every label key the policies observe).
     """
 
     hypothetical: Hypothetical | None = None
@@ -89,13 +99,24 @@ def endpoint_domain(enc: Encoding, ep: SymEndpoint) -> z3.BoolRef:
     return z3.Or(enc.is_hypothetical(ep), ep.group == EXTERNAL)
 
 
+_DOMAINS: weakref.WeakKeyDictionary[Encoding, tuple[int, z3.BoolRef]] = weakref.WeakKeyDictionary()
+
+
 def pair_domain(enc: Encoding) -> z3.BoolRef:
-    """Source and destination in the symbolic domain, not both external addresses."""
-    return z3.And(
+    """Source and destination in the symbolic domain, not both external addresses.
+
+    Kept per encoding while its vocabulary does not grow (it spells out every namespace name).
+    """
+    cached = _DOMAINS.get(enc)
+    if cached is not None and cached[0] == len(enc.vocab):
+        return cached[1]
+    domain = z3.And(
         endpoint_domain(enc, enc.src),
         endpoint_domain(enc, enc.dst),
         z3.Or(enc.src.is_pod, enc.dst.is_pod),
     )
+    _DOMAINS[enc] = (len(enc.vocab), domain)
+    return domain
 
 
 class Linked:

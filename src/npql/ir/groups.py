@@ -6,6 +6,7 @@ few dozen label sets cost a few dozen evaluations.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -59,6 +60,20 @@ def group_pods(
     with_addresses: bool = False,
 ) -> Grouping:
     """Group the cluster's pods by what policies (and ``extra_keys``) can observe of them."""
+    # The index and the groups are acyclic; pausing the cyclic collector spares full
+    # collections over the whole loaded cluster (most of the time on 100,000 pods).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _group_pods(cluster, policies, extra_keys, with_addresses)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _group_pods(
+    cluster: Cluster, policies: PolicySet, extra_keys: Iterable[str], with_addresses: bool
+) -> Grouping:
     keys = policies.label_keys() | frozenset(extra_keys)
     watch_addresses = _address_peers_see_pods(policies, with_addresses)
     index: dict[_GroupKey, list[Pod]] = {}
@@ -113,7 +128,9 @@ def _build_grouping(cluster: Cluster, entries: Sequence[tuple[_GroupKey, list[Po
 def peer_matches_group(peer: PodPeer | AddressPeer, group: PodGroup, *, addresses: bool) -> bool:
     """Whether a compiled peer matches the pods of a group (addresses only if plugin says so)."""
     if isinstance(peer, AddressPeer):
-        return (addresses or peer.pods_too) and any(r.contains(v, a) for v, a in group.addresses for r in peer.ranges)
+        return (addresses or peer.pods_too) and any(
+            r.contains(v, a) for v, a in group.addresses for r in peer.ranges
+        )
     if peer.namespace_name is not None and peer.namespace_name != group.namespace:
         return False
     if peer.namespace_selector is not None and not peer.namespace_selector.matches(

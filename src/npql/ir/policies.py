@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from npql.ir.addresses import IPRange, block_ranges
 from npql.model.cluster import Cluster
 from npql.model.objects import ALL_PROTOCOLS, Protocol
-from npql.model.tiered import Action, Tier
 from npql.model.policy import Direction, NetworkPolicy, Peer, PolicyPort, Rule
 from npql.model.ports import MAX_PORT, MIN_PORT
 from npql.model.selector import LabelSelector
+from npql.model.tiered import Action, Tier
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +141,9 @@ class PolicySet:
         keys = {k for p in self.policies for k in _pod_keys(p)}
         for t in self.tiers:
             keys |= t.subject_pods.keys()
-            keys |= {k for peer in t.peers if isinstance(peer, PodPeer)
-                     for k in peer.pod_selector.keys()}
+            keys |= {
+                k for peer in t.peers if isinstance(peer, PodPeer) for k in peer.pod_selector.keys()
+            }
         return frozenset(keys)
 
     def namespace_label_keys(self) -> frozenset[str]:

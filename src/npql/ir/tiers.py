@@ -25,9 +25,7 @@ def compile_peer(peer: TieredPeer) -> list[PeerIR]:
         assert peer.namespace_selector is not None
         return [PodPeer(peer.pod_selector or LabelSelector(), None, peer.namespace_selector)]
     if peer.networks:
-        return [
-            AddressPeer(block_ranges(cidr, ()), cidr, pods_too=True) for cidr in peer.networks
-        ]
+        return [AddressPeer(block_ranges(cidr, ()), cidr, pods_too=True) for cidr in peer.networks]
     return []  # nodes (not in manifests) and domainNames match no pod or address we know
 
 

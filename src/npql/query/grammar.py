@@ -28,6 +28,9 @@ def build_parser() -> Lark:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
+        # Reuse the built LALR tables across processes (a file in the temp dir, keyed by the
+        # grammar's hash): saves about 0.1 s per command.
+        cache=True,
     )
 
 
