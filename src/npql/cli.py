@@ -117,6 +117,28 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="list every line of long text answers (default: summary + first 100)",
     )
+    p.add_argument(
+        "--diff-from",
+        metavar="PATH",
+        action="append",
+        help="compare with the manifests at PATH (the old version); repeatable",
+    )
+    p.add_argument(
+        "--against",
+        metavar="REV",
+        help="compare with the -f paths as they were at git revision REV",
+    )
+    p.add_argument(
+        "--no-new-access",
+        action="store_true",
+        help="with --diff-from/--against: exit 1 if the new version allows anything new",
+    )
+    p.add_argument(
+        "--intent",
+        metavar="QUERY",
+        help="with --diff-from/--against: the change must make QUERY true and change "
+        "nothing else (safe-change check)",
+    )
     p.add_argument("--version", action="store_true", help="print the version and exit")
     return p
 
@@ -178,6 +200,8 @@ def execute(run: Run) -> int:
         return EXIT_OK
     if args.output is None and not _interactive(run):
         args.output = "text"
+    if args.diff_from or args.against:
+        return _compare(run)
     script = _statements_source(run)
     query = " ".join(args.query).strip()
     if script is None and not query:
@@ -200,6 +224,50 @@ def execute(run: Run) -> int:
     return _query_exit(answer.result, args)
 
 
+def _compare(run: Run) -> int:
+    """Two versions of the manifests: diff, or a no-new-access / safe-change gate."""
+    from npql.compare.contain import no_new_access
+    from npql.compare.diff import diff
+    from npql.compare.revision import load_revision
+    from npql.compare.safe import safe_change
+
+    args = run.args
+    new = _load(run)
+    options = {"ipblocks_match_pod_ips": args.ipblocks_match_pod_ips, "strict": args.strict}
+    if args.against:
+        old = load_revision(args.paths, args.against, **options)
+        old_name = f"{args.against}"
+    else:
+        old = load(args.diff_from, **options)
+        old_name = ", ".join(args.diff_from)
+    new_name = ", ".join(args.paths)
+    if args.intent:
+        result: object = safe_change(old, new, args.intent)
+    elif args.no_new_access:
+        result = no_new_access(old, new)
+    else:
+        result = diff(old, new, old_name=old_name, new_name=new_name)
+    run.stdout.write(_compare_text(result, args.output or "text"))
+    holds = getattr(result, "holds", True)
+    if holds is None:
+        return EXIT_OK if args.allow_unknown else EXIT_FAILED
+    return EXIT_OK if holds or args.exit_zero else EXIT_FAILED
+
+
+def _compare_text(result: object, fmt: str) -> str:
+    import json
+
+    if fmt == "json":
+        return json.dumps(result.to_dict(), indent=2) + "\n"  # type: ignore[attr-defined]
+    if fmt == "markdown":
+        return str(result.markdown())  # type: ignore[attr-defined]
+    if fmt == "connlist" and hasattr(result, "connlist_lines"):
+        return "".join(line + "\n" for line in result.connlist_lines())
+    if fmt != "text":
+        raise UsageError(f"comparisons print as text, json, markdown or connlist, not {fmt!r}")
+    return "\n".join(result.lines()) + "\n"  # type: ignore[attr-defined]
+
+
 def _interactive(run: Run) -> bool:
     """No query, no script, a terminal on stdin (and manifests not read from it): the REPL."""
     args = run.args
@@ -220,7 +288,9 @@ def _repl(run: Run) -> int:
 
 
 def _query_exit(result: Result, args: argparse.Namespace) -> int:
-    failed = isinstance(result, AssertionResult) and result.status is Status.FAILED
+    failed = (isinstance(result, AssertionResult) and result.status is Status.FAILED) or (
+        getattr(result, "passed", True) is False  # lint with warnings
+    )
     unknown = (isinstance(result, AssertionResult) and result.status is Status.UNKNOWN) or (
         isinstance(result, CanResult) and result.verdict is Verdict.UNKNOWN
     )
@@ -260,6 +330,9 @@ def _supervise(run: Run) -> int:
     except KeyboardInterrupt:
         if run.cluster is not None:
             run.cluster.interrupt()
+        from npql.solve.compare import interrupt_all
+
+        interrupt_all()
         raise
     if run.error is not None:
         raise run.error

@@ -162,7 +162,21 @@ def _require_existing(side: Side, statement: ast.Statement) -> None:
         )
 
 
+def _lint(answerer: Answerer, st: ast.Lint) -> object:
+    from npql.compare.lint import lint
+
+    return lint(answerer.cluster)
+
+
+def _redundancy(answerer: Answerer, st: ast.Redundancy) -> object:
+    from npql.compare.redundancy import redundant
+
+    return redundant(answerer.cluster, any_pod=st.any_pod)
+
+
 _DISPATCH: dict[type, Callable[[Answerer, ast.Statement], Result]] = {
+    ast.Lint: _lint,  # type: ignore[dict-item]
+    ast.Redundancy: _redundancy,  # type: ignore[dict-item]
     ast.WhoCouldReach: symbolic.who_could,  # type: ignore[dict-item]
     ast.Exposure: symbolic.exposure,  # type: ignore[dict-item]
     ast.AssertCan: assertions.assert_can,  # type: ignore[dict-item]

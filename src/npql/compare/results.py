@@ -331,7 +331,7 @@ class LintFinding:
 
 @dataclass(frozen=True, slots=True)
 class LintResult(_Rendered):
-    """Every lint finding, most severe first, then by file and line."""
+    """Every lint finding, in file and line order."""
 
     query: str
     findings: tuple[LintFinding, ...]

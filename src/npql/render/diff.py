@@ -22,7 +22,7 @@ from npql.compare.results import (
 )
 from npql.render.connlist import endpoint_text
 from npql.render.json import SCHEMA, endpoint_dict, ports_dict, witness_dict
-from npql.solve.results import Status, Witness
+from npql.solve.results import Witness
 
 # -- text ----------------------------------------------------------------------------------------
 
@@ -459,8 +459,3 @@ def markdown(result: CompareResult) -> str:
     if result.warnings:
         lines += ["", *[f"- ⚠️ {_cell(w)}" for w in result.warnings]]
     return "\n".join(lines) + "\n"
-
-
-def status_word(status: Status) -> str:
-    """PASSED / FAILED / UNKNOWN."""
-    return status.value.upper()

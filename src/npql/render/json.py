@@ -200,7 +200,11 @@ _SHAPES: dict[type, Callable[[Any], dict[str, Any]]] = {
 
 def to_dict(result: Result | ExplainResult) -> dict[str, Any]:
     """The JSON document of one answer."""
-    body = _SHAPES[type(result)](result)
+    shape = _SHAPES.get(type(result))
+    if shape is None:  # compare results (diff, lint, redundancy...) carry their own document
+        rendered: Any = result
+        return dict(rendered.to_dict())
+    body = shape(result)
     return {"schema": SCHEMA, "query": result.query} | body | {"warnings": list(result.warnings)}
 
 

@@ -216,7 +216,12 @@ def _summary(result: Result | ExplainResult, limit: int) -> list[str]:
 def render_text(result: Result | ExplainResult, limit: int | None = None) -> str:
     """The answer as text, warnings last; past ``limit`` lines, a per-namespace summary first
     and the first ``limit`` lines (``None`` lists everything)."""
-    lines = _SHAPES[type(result)](result)
+    shape = _SHAPES.get(type(result))
+    if shape is None:  # compare results (diff, lint, redundancy...) render themselves
+        rendered: Any = result
+        lines = [*rendered.lines(), *[f"warning: {w}" for w in rendered.warnings]]
+        return "\n".join(lines) + "\n"
+    lines = shape(result)
     if limit is not None and len(lines) > limit + 1:
         hidden = len(lines) - 1 - limit
         summary = _summary(result, limit)
