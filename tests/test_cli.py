@@ -164,7 +164,10 @@ def test_ctrl_c_exits_130_cleanly() -> None:
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "npql", "-f", EXAMPLE],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     time.sleep(2.0)  # waiting for statements on stdin
     proc.send_signal(signal.SIGINT)
