@@ -12,10 +12,11 @@ import gc
 import os
 import sys
 import threading
+import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 from npql import __version__
 from npql.api import Cluster, load
@@ -151,6 +152,7 @@ class Run:
     stdin: TextIO
     stdout: TextIO
     cluster: Cluster | None = None
+    phase: str = "starting"
     code: int = EXIT_OK
     error: BaseException | None = field(default=None)
 
@@ -164,6 +166,7 @@ def _load(run: Run) -> Cluster:
         for k, v in (("max_file_bytes", args.max_file_size), ("max_objects", args.max_objects))
         if v is not None
     }
+    run.phase = "loading manifests"
     cluster = load(
         args.paths,
         ipblocks_match_pod_ips=args.ipblocks_match_pod_ips,
@@ -174,6 +177,7 @@ def _load(run: Run) -> Cluster:
     )
     gc.freeze()  # the loaded model lives until exit: keep the collector from rescanning it
     run.cluster = cluster
+    run.phase = "answering"
     return cluster
 
 
@@ -320,14 +324,21 @@ def _work(run: Run) -> None:
         run.error = exc
 
 
-def _supervise(run: Run) -> int:
-    """Answer in a worker thread so Ctrl-C can interrupt a long solve (exit 130)."""
+def _supervise(run: Run, stderr: TextIO) -> int:
+    """Answer in a worker thread so Ctrl-C can interrupt a long solve (exit 130); on a
+    terminal, show what is happening once it takes more than a second."""
     worker = threading.Thread(target=_work, args=(run,), daemon=True)
+    started = time.monotonic()
+    progress = Progress(stderr)
+    run.stdout = _BeforeFirstWrite(run.stdout, progress.clear)  # type: ignore[assignment]
     worker.start()
     try:
         while worker.is_alive():
             worker.join(0.1)
+            progress.show(run.phase, time.monotonic() - started)
+        progress.clear()
     except KeyboardInterrupt:
+        progress.clear()
         if run.cluster is not None:
             run.cluster.interrupt()
         from npql.solve.compare import interrupt_all
@@ -352,7 +363,7 @@ def main(
         run = Run(args, stdin or sys.stdin, stdout or sys.stdout)
         if not args.script and not args.query and (run.stdin.isatty() and "-" not in args.paths):
             return execute(run)  # the REPL handles Ctrl-C itself
-        return _supervise(run)
+        return _supervise(run, err)
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
     except NpqlError as exc:
@@ -367,6 +378,55 @@ def main(
     except Exception:  # a bug in npql, never the user's fault
         err.write("internal error (please report it):\n" + traceback.format_exc())
         return EXIT_INTERNAL
+
+
+class Progress:
+    """A one-line status on stderr (TTY only) for work that takes more than a second."""
+
+    DELAY = 1.0
+    SPINNER = "|/-\\"
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty() and os.environ.get("TERM") != "dumb"
+        self.shown = False
+        self.ticks = 0
+        self.lock = threading.Lock()
+
+    def show(self, phase: str, elapsed: float) -> None:
+        """Redraw the status line: spinner, phase, elapsed seconds."""
+        with self.lock:
+            if not self.enabled or elapsed < self.DELAY:
+                return
+            self.ticks += 1
+            spin = self.SPINNER[self.ticks % len(self.SPINNER)]
+            self.stream.write(f"\r{spin} npql: {phase}... {elapsed:.1f}s \x1b[K")
+            self.stream.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        """Erase the status line for good: the answer is about to be printed."""
+        with self.lock:
+            self.enabled = False
+            if self.shown:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+                self.shown = False
+
+
+class _BeforeFirstWrite:
+    """Wraps the answer's stream so that the status line is erased before any output."""
+
+    def __init__(self, stream: TextIO, hook: Callable[[], None]) -> None:
+        self._stream = stream
+        self._hook = hook
+
+    def write(self, text: str) -> int:
+        self._hook()
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _silence_stdout() -> None:
