@@ -25,7 +25,7 @@ from npql.render.json import to_dict
 from npql.solve.engine import IncrementalSolver
 from npql.solve.results import Result
 
-SLICE_ABOVE = 64  # pod groups: below this the whole-cluster encoding is already small
+SLICE_ABOVE = 400  # pod groups: up to this the whole-cluster encoding is built once and kept warm
 MAX_SLICES = 32
 
 
@@ -135,6 +135,7 @@ class Cluster:
             sliced,
             grouping,
             ipblocks_match_pod_ips=self.options.ipblocks_match_pod_ips,
+            existing_only=True,
         )
         return IncrementalSolver(encoding, self.options.timeout_ms)
 

@@ -16,6 +16,7 @@ that rules of policies that do not select the subject never enter a core.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -53,6 +54,7 @@ class Tracked:
     ident: str  # rule id or policy id
     direction: Direction
     namespace: str | None = None  # a NetworkPolicy's namespace; None for cluster-scoped rules
+    policy: str | None = None  # the NetworkPolicy a rule or isolation belongs to
 
 
 class Encoding:
@@ -71,10 +73,14 @@ class Encoding:
         ipblocks_match_pod_ips: bool = False,
         tag: str = "",
         vocab: Vocabulary | None = None,
+        existing_only: bool = False,
     ) -> None:
         # ``tag`` prefixes every variable, so two encodings (two versions of a policy set) can
         # live in one solver; sharing ``vocab`` makes their label values comparable.
         self.tag = tag
+        # A slice answers questions about its existing pods (and addresses) only: endpoints
+        # are never hypothetical, so namespaces without a pod in the slice need no facts.
+        self.existing_only = existing_only
         self.cluster = cluster
         self.policies = policies
         self.grouping = grouping
@@ -88,7 +94,11 @@ class Encoding:
         self.meaning: dict[str, Tracked] = {}
         self.literals: list[z3.BoolRef] = []
         self._literal_meanings: list[Tracked] = []
+        self._literal_ids: list[int] = []
+        self.meaning_by_id: dict[int, Tracked] = {}  # Z3 ast id of a literal -> its meaning
         self.fires: dict[str, z3.BoolRef] = {}
+        # rule fire variables by the namespace of their NetworkPolicy (None: cluster-scoped)
+        self.fires_in: defaultdict[str | None, list[tuple[str, z3.BoolRef]]] = defaultdict(list)
         self.blocks: list[tuple[IPRange, ...]] = []
         self._block_index: dict[tuple[IPRange, ...], int] = {}
         self._ns_keys: set[str] = set()
@@ -144,14 +154,15 @@ class Encoding:
             ep.group < count,
             (ep.group == EXTERNAL) == z3.Not(ep.is_pod),
             ep.namespace >= 0,
+            *([ep.group != HYPOTHETICAL] if self.existing_only else []),
             z3.Implies(ep.ip_v6, z3.And(ep.ip >= 0, ep.ip < 2**128)),
             z3.Implies(z3.Not(ep.ip_v6), z3.And(ep.ip >= 0, ep.ip < 2**32)),
         ]
         for group in self.grouping.groups:
             facts.append(
                 z3.Implies(
-                    ep.group == group.index,
-                    ep.namespace == self.value_id(group.namespace),
+                    ep.group_is(group.index),
+                    ep.namespace_is(self.value_id(group.namespace)),
                 )
             )
         return facts
@@ -165,7 +176,7 @@ class Encoding:
             has, val = ep.label(key)
             for group in self.grouping.groups:
                 self.hard.append(
-                    z3.Implies(ep.group == group.index, self._fix(has, val, group.labels.get(key)))
+                    z3.Implies(ep.group_is(group.index), self._fix(has, val, group.labels.get(key)))
                 )
 
     def ensure_namespace_key(self, key: str) -> None:
@@ -179,11 +190,11 @@ class Encoding:
                 # The API server sets this label on every namespace, to the namespace's name.
                 self.hard += [z3.Implies(ep.is_pod, has), val == ep.namespace]
                 continue
-            for name in self.cluster.namespaces:
+            for name in self._namespaces_with_facts():
                 labels = self.cluster.namespace_labels(name)
                 self.hard.append(
                     z3.Implies(
-                        ep.namespace == self.value_id(name), self._fix(has, val, labels.get(key))
+                        ep.namespace_is(self.value_id(name)), self._fix(has, val, labels.get(key))
                     )
                 )
             for group in self.grouping.groups:
@@ -191,10 +202,19 @@ class Encoding:
                     labels = group.namespace_labels
                     self.hard.append(
                         z3.Implies(
-                            ep.namespace == self.value_id(group.namespace),
+                            ep.namespace_is(self.value_id(group.namespace)),
                             self._fix(has, val, labels.get(key)),
                         )
                     )
+
+    def _namespaces_with_facts(self) -> list[str]:
+        """Existing namespaces whose labels the endpoints are tied to."""
+        if not self.existing_only:
+            return list(self.cluster.namespaces)
+        if not hasattr(self, "_slice_namespaces"):
+            present = {g.namespace for g in self.grouping.groups}
+            self._slice_namespaces = [n for n in self.cluster.namespaces if n in present]
+        return self._slice_namespaces
 
     def _fix(self, has: z3.BoolRef, val: z3.ArithRef, value: str | None) -> z3.BoolRef:
         if value is None:
@@ -212,7 +232,7 @@ class Encoding:
             for group in self.grouping.groups:
                 number = group.named_ports.get((name, protocol))
                 fact = z3.Not(has) if number is None else z3.And(has, num == number)
-                self.hard.append(z3.Implies(ep.group == group.index, fact))
+                self.hard.append(z3.Implies(ep.group_is(group.index), fact))
             self.hard.append(z3.Implies(z3.Not(ep.is_pod), z3.Not(has)))
 
     # -- address blocks ------------------------------------------------------------------------
@@ -236,7 +256,7 @@ class Encoding:
         facts = [z3.Implies(z3.Not(ep.is_pod), member == self.address_in(ep, ranges))]
         for group in self.grouping.groups:
             inside = any(r.contains(v, a) for v, a in group.addresses for r in ranges)
-            facts.append(z3.Implies(ep.group == group.index, member == inside))
+            facts.append(z3.Implies(ep.group_is(group.index), member == inside))
         return facts
 
     def address_in(self, ep: SymEndpoint, ranges: Iterable[IPRange]) -> z3.BoolRef:
@@ -274,7 +294,7 @@ class Encoding:
 
     def in_namespace(self, name: str, ep: SymEndpoint) -> z3.BoolRef:
         """The endpoint is a pod in the named namespace."""
-        return z3.And(ep.is_pod, ep.namespace == self.value_id(name))
+        return z3.And(ep.is_pod, ep.namespace_is(self.value_id(name)))
 
     def peer(self, peer: PeerIR, ep: SymEndpoint) -> z3.BoolRef:
         """A compiled peer matches the endpoint."""
@@ -331,10 +351,40 @@ class Encoding:
                 out.append(literal)
         return out
 
+    def literals_selecting(
+        self,
+        egress_groups: tuple[PodGroup, ...] | None,
+        ingress_groups: tuple[PodGroup, ...] | None,
+    ) -> list[z3.BoolRef]:
+        """The tracking literals a question about existing pods needs: cluster-scoped rules,
+        and the NetworkPolicies that select one of the subject's groups.
+
+        A NetworkPolicy that selects none of them cannot isolate the subject, and its rules
+        cannot fire (``fires -> selects`` is unconditional), so leaving its definitions out
+        keeps the semantics exact and the unsat core small. None = any pod (all literals of
+        that direction are kept).
+        """
+        wanted = {
+            Direction.EGRESS: _selecting(self.policies, egress_groups, Direction.EGRESS),
+            Direction.INGRESS: _selecting(self.policies, ingress_groups, Direction.INGRESS),
+        }
+        out = []
+        for literal, meaning in zip(self.literals, self._literal_meanings, strict=True):
+            chosen = wanted[meaning.direction]
+            if meaning.policy is None or chosen is None or meaning.policy in chosen:
+                out.append(literal)
+        return out
+
+    def tracked(self) -> list[tuple[z3.BoolRef, int, Tracked]]:
+        """Every tracking literal with its Z3 id and what it stands for."""
+        return list(zip(self.literals, self._literal_ids, self._literal_meanings, strict=True))
+
     def _track(self, name: str, meaning: Tracked, body: z3.BoolRef) -> None:
         literal = z3.Bool(name)
         self.literals.append(literal)
         self.meaning[name] = meaning
+        self.meaning_by_id[literal.get_id()] = meaning
+        self._literal_ids.append(literal.get_id())
         self._literal_meanings.append(meaning)
         self.hard.append(z3.Implies(literal, body))
 
@@ -355,18 +405,19 @@ class Encoding:
             selected = selections[policy.ident]
             self._track(
                 f"{self.tag}iso:{tag}:{policy.ident}",
-                Tracked("isolation", policy.ident, direction, policy.namespace),
+                Tracked("isolation", policy.ident, direction, policy.namespace, policy.ident),
                 z3.Implies(selected, isolated),
             )
             for rule in policy.rules(direction):
                 fire = z3.Bool(f"{self.tag}fires:{rule.ident}")
                 self.fires[rule.ident] = fire
+                self.fires_in[policy.namespace].append((rule.ident, fire))
                 fires.append(fire)
                 self.hard.append(z3.Implies(fire, selected))
                 body = z3.And(selected, self.peer_of(rule, peer), self.ports(rule, self.dst))
                 self._track(
                     f"{self.tag}rule:{rule.ident}",
-                    Tracked("rule", rule.ident, direction, policy.namespace),
+                    Tracked("rule", rule.ident, direction, policy.namespace, policy.ident),
                     fire == body,
                 )
         np_decides = z3.Or(fires) if fires else z3.BoolVal(False)
@@ -410,6 +461,7 @@ class Encoding:
                 decided = z3.Bool(f"{self.tag}fires:{rule.ident}")
                 self.hard.append(decided == first)
                 self.fires[rule.ident] = decided
+                self.fires_in[None].append((rule.ident, decided))
                 allow.append(decided)
             elif rule.action is Action.PASS:
                 passed.append(first)
@@ -434,7 +486,7 @@ class Encoding:
 
     def is_group(self, ep: SymEndpoint, groups: Iterable[PodGroup]) -> z3.BoolRef:
         """The endpoint is one of these existing pod groups."""
-        return z3.Or([ep.group == g.index for g in groups])
+        return z3.Or([ep.group_is(g.index) for g in groups])
 
     def is_hypothetical(self, ep: SymEndpoint) -> z3.BoolRef:
         """The endpoint is a pod that need not exist, in a namespace with a valid name."""
@@ -445,3 +497,17 @@ class Encoding:
     def is_address(self, ep: SymEndpoint, ranges: Iterable[IPRange]) -> z3.BoolRef:
         """The endpoint is an external address in one of the ranges."""
         return z3.And(ep.group == EXTERNAL, self.address_in(ep, ranges))
+
+
+def _selecting(
+    policies: PolicySet, groups: tuple[PodGroup, ...] | None, direction: Direction
+) -> set[str] | None:
+    """Idents of the NetworkPolicies with ``direction`` that select one of ``groups``."""
+    if groups is None:
+        return None
+    chosen: set[str] = set()
+    for group in groups:
+        for policy in policies.by_namespace.get(group.namespace, ()):
+            if direction in policy.directions and policy.pod_selector.matches(group.labels):
+                chosen.add(policy.ident)
+    return chosen

@@ -30,6 +30,8 @@ class SymEndpoint:
     _ns_labels: dict[str, tuple[z3.BoolRef, z3.ArithRef]] = field(default_factory=dict)
     _named: dict[tuple[str, Protocol], tuple[z3.BoolRef, z3.ArithRef]] = field(default_factory=dict)
     _in_block: dict[int, z3.BoolRef] = field(default_factory=dict)
+    _group_is: dict[int, z3.BoolRef] = field(default_factory=dict)
+    _namespace_is: dict[int, z3.BoolRef] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         p = self.prefix
@@ -38,6 +40,20 @@ class SymEndpoint:
         self.namespace = z3.Int(f"{p}.ns")
         self.ip = z3.Int(f"{p}.ip")
         self.ip_v6 = z3.Bool(f"{p}.ip_v6")
+
+    def group_is(self, index: int) -> z3.BoolRef:
+        """``group == index``, built once (encodings name each group many times)."""
+        found = self._group_is.get(index)
+        if found is None:
+            found = self._group_is[index] = self.group == index
+        return found
+
+    def namespace_is(self, value_id: int) -> z3.BoolRef:
+        """``namespace == value_id``, built once."""
+        found = self._namespace_is.get(value_id)
+        if found is None:
+            found = self._namespace_is[value_id] = self.namespace == value_id
+        return found
 
     def label(self, key: str) -> tuple[z3.BoolRef, z3.ArithRef]:
         """(has key, value id) of the pod's label ``key``."""

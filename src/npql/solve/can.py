@@ -10,6 +10,7 @@ from npql.encode.encoding import PROTOCOL_OF_ID, Encoding, Tracked
 from npql.encode.endpoint import EXTERNAL, HYPOTHETICAL, SymEndpoint
 from npql.encode.query import not_self, port_constraint, side_constraint
 from npql.ir.addresses import IPRange
+from npql.ir.groups import PodGroup
 from npql.ir.sides import PortQuery, Side
 from npql.model.objects import NAMESPACE_NAME_LABEL, Pod
 from npql.model.policy import Direction
@@ -44,11 +45,14 @@ def check_can(
         side_constraint(enc, enc.dst, target),
         port_constraint(enc, ports),
         enc.allowed,
-        not_self(enc, self_groups),
+        not_self(enc, _possible_self(self_groups, source, target)),
     ]
-    literals = enc.literals_for(_namespaces(source), _namespaces(target))
-    with solver.focused(literals):
-        outcome = _first_sat(solver, goal, _preferences(enc, source, target), timeout_ms)
+    literals = enc.literals_selecting(_groups(source), _groups(target))
+    if source.hypothetical is None and target.hypothetical is None:
+        outcome = _check_existing(solver, goal, literals, timeout_ms)
+    else:
+        with solver.focused(literals):
+            outcome = _first_sat(solver, goal, _preferences(enc, source, target), timeout_ms)
     if outcome.status == "sat":
         assert outcome.model is not None
         return Verdict.ALLOWED, decode_witness(enc, outcome.model, source, target), None, None
@@ -58,6 +62,51 @@ def check_can(
     if same is not None:
         return Verdict.ALLOWED, same, None, None
     return Verdict.DENIED, None, denial_from_core(outcome), None
+
+
+def _possible_self(self_groups: list[int], source: Side, target: Side) -> list[int]:
+    """Groups that could be both endpoints at once: single pods named by both sides."""
+    both = {g.index for g in source.groups} & {g.index for g in target.groups}
+    return [g for g in self_groups if g in both]
+
+
+def _check_existing(
+    solver: IncrementalSolver,
+    goal: list[z3.BoolRef],
+    literals: list[z3.BoolRef],
+    timeout_ms: int | None,
+) -> Outcome:
+    """A question about existing pods and addresses: one check without core minimisation.
+
+    The literals are already those of the policies selecting the subjects
+    (Encoding.literals_selecting), so the core only needs reducing to one direction: a
+    denial reads "the egress (or ingress) side drops it", naming every NetworkPolicy that
+    isolates that side and all their rules, plus the cluster-scoped rules Z3's core names.
+    """
+    outcome = solver.check(goal, timeout_ms=timeout_ms, literals=literals, minimal_core=False)
+    if outcome.status != "unsat":
+        return outcome
+    wanted = {lit.get_id() for lit in literals}
+    focus = [(lit, m) for lit, i, m in solver.encoding.tracked() if i in wanted]
+    for direction in (Direction.EGRESS, Direction.INGRESS):
+        side = [m for m in outcome.core if m.direction is direction]
+        if not side:
+            continue
+        chosen = set(side)
+        if any(m.policy is not None for m in side):
+            chosen |= {m for _, m in focus if m.direction is direction and m.policy is not None}
+        if len(side) == len(outcome.core):  # a superset of an unsat core is unsat
+            return Outcome("unsat", core=tuple(chosen))
+        trial = solver.check(
+            goal,
+            timeout_ms=timeout_ms,
+            literals=[lit for lit, m in focus if m in chosen],
+            minimal_core=False,
+        )
+        if trial.status == "unsat":
+            return Outcome("unsat", core=tuple(chosen))
+    # Both directions take part (several pods on a side): Z3's minimal core decides.
+    return solver.check(goal, timeout_ms=timeout_ms, literals=literals, minimal_core=True)
 
 
 def _preferences(enc: Encoding, source: Side, target: Side) -> list[list[z3.BoolRef]]:
@@ -76,11 +125,11 @@ def _preferences(enc: Encoding, source: Side, target: Side) -> list[list[z3.Bool
     return [only_existing, in_known_ns, fresh_ns, []]
 
 
-def _namespaces(side: Side) -> set[str] | None:
-    """The namespaces a side's pods lie in; None when pods that need not exist are included."""
+def _groups(side: Side) -> tuple[PodGroup, ...] | None:
+    """The existing pod groups of a side; None when pods that need not exist are included."""
     if side.hypothetical is not None:
         return None
-    return {g.namespace for g in side.groups}
+    return side.groups
 
 
 def _first_sat(
@@ -156,13 +205,15 @@ def decode_witness(enc: Encoding, model: z3.ModelRef, source: Side, target: Side
     """Read a concrete connection, and the rules admitting it, out of a model."""
     port = model.eval(enc.port, model_completion=True).as_long()
     protocol = PROTOCOL_OF_ID[model.eval(enc.protocol, model_completion=True).as_long()]
+    src = decode_endpoint(enc, model, enc.src, source.pods)
+    dst = decode_endpoint(enc, model, enc.dst, target.pods)
     return Witness(
-        source=decode_endpoint(enc, model, enc.src, source.pods),
-        target=decode_endpoint(enc, model, enc.dst, target.pods),
+        source=src,
+        target=dst,
         port=port,
         protocol=protocol.value,
-        egress_rules=_firing(enc, model, Direction.EGRESS),
-        ingress_rules=_firing(enc, model, Direction.INGRESS),
+        egress_rules=_firing(enc, model, Direction.EGRESS, src.namespace),
+        ingress_rules=_firing(enc, model, Direction.INGRESS, dst.namespace),
         source_isolated=_true(model, enc.isolated_var(Direction.EGRESS))
         and _is_pod(model, enc.src),
         target_isolated=_true(model, enc.isolated_var(Direction.INGRESS))
@@ -178,9 +229,20 @@ def _is_pod(model: z3.ModelRef, ep: SymEndpoint) -> bool:
     return _true(model, ep.is_pod)
 
 
-def _firing(enc: Encoding, model: z3.ModelRef, direction: Direction) -> tuple[str, ...]:
+def _firing(
+    enc: Encoding, model: z3.ModelRef, direction: Direction, namespace: str | None
+) -> tuple[str, ...]:
+    """Rules of a direction that fire in the model, in encoding order.
+
+    A NetworkPolicy rule fires only for pods of its policy's namespace (``fires -> selects``),
+    so only those and the cluster-scoped rules are evaluated.
+    """
     tag = f".{direction.value.lower()}["
-    return tuple(rule for rule, fire in enc.fires.items() if tag in rule and _true(model, fire))
+    candidates = [*enc.fires_in[None]]
+    if namespace is not None:
+        candidates += enc.fires_in.get(namespace, [])
+    firing = {rule for rule, fire in candidates if tag in rule and _true(model, fire)}
+    return tuple(rule for rule in enc.fires if rule in firing)
 
 
 def decode_endpoint(

@@ -22,21 +22,34 @@ class Outcome:
 
 
 class IncrementalSolver:
-    """A solver holding an encoding's facts; each check adds query constraints in a scope.
+    """A solver holding an encoding's facts; each check adds query constraints under a guard.
 
-    Facts the encoding adds lazily (a label key first named by a query) are pushed before each
+    Facts the encoding adds lazily (a label key first named by a query) are added before each
     check, so the solver stays warm between queries.
+
+    A check's constraints are asserted as ``guard -> constraints`` and ``guard`` is assumed;
+    afterwards ``not guard`` retires them for good. Unlike push/pop this keeps what the solver
+    learned about the cluster's facts across questions (a pop discards it): on the 1,000-pod
+    benchmark a warm check of two existing pods takes 2 ms this way and 13 ms with push/pop.
+    Retired guards are dead clauses, so the solver is rebuilt after ``REBUILD_AFTER`` checks.
     """
+
+    REBUILD_AFTER = 2000
 
     def __init__(self, encoding: Encoding, timeout_ms: int | None = None) -> None:
         self.encoding = encoding
-        self.solver = z3.Solver()
-        self.solver.set("core.minimize", True)
-        # Ctrl-C belongs to Python: the CLI and the REPL interrupt a running check themselves.
-        self.solver.set("ctrl_c", False)
         self.timeout_ms = timeout_ms
-        self._added = 0
         self.focus: list[z3.BoolRef] | None = None  # literals a question needs (None = all)
+        self._checks = 0
+        self.solver = self._fresh_solver()
+        self._added = 0
+
+    @staticmethod
+    def _fresh_solver() -> z3.Solver:
+        solver = z3.Solver()
+        # Ctrl-C belongs to Python: the CLI and the REPL interrupt a running check themselves.
+        solver.set("ctrl_c", False)
+        return solver
 
     @contextmanager
     def focused(self, literals: list[z3.BoolRef] | None) -> Iterator[None]:
@@ -55,6 +68,8 @@ class IncrementalSolver:
         self.solver.interrupt()
 
     def _sync(self) -> None:
+        if self._checks >= self.REBUILD_AFTER:
+            self.solver, self._added, self._checks = self._fresh_solver(), 0, 0
         hard = self.encoding.hard
         if self._added < len(hard):
             self.solver.add(*hard[self._added :])
@@ -66,33 +81,35 @@ class IncrementalSolver:
         *,
         timeout_ms: int | None = None,
         literals: Sequence[z3.BoolRef] | None = None,
+        minimal_core: bool = True,
     ) -> Outcome:
         """Is there an assignment satisfying the policies' semantics and ``constraints``?
 
-        ``literals`` narrows the tracked definitions assumed (Encoding.literals_for).
+        ``literals`` narrows the tracked definitions assumed (Encoding.literals_for). With
+        ``minimal_core`` an unsat core is made minimal (Z3's ``core.minimize``), which can
+        cost more than the check; callers that trim the core themselves turn it off.
         """
         self._sync()
         limit = timeout_ms if timeout_ms is not None else self.timeout_ms
         self.solver.set("timeout", int(limit) if limit else 0)
-        self.solver.push()
+        self.solver.set("core.minimize", minimal_core)
+        self._checks += 1
+        guard = z3.Bool(f"{self.encoding.tag}check#{self._checks}")
+        self.solver.add(z3.Implies(guard, z3.And(*constraints)))
+        if literals is None:
+            literals = self.focus if self.focus is not None else self.encoding.literals
         try:
-            self.solver.add(*constraints)
-            if literals is None:
-                literals = self.focus if self.focus is not None else self.encoding.literals
-            assumed = literals
-            result = self.solver.check(*assumed)
-            return self._outcome(result)
+            return self._outcome(self.solver.check(*literals, guard))
         finally:
-            self.solver.pop()
+            self.solver.add(z3.Not(guard))
 
     def _outcome(self, result: z3.CheckSatResult) -> Outcome:
         if result == z3.sat:
             return Outcome("sat", model=self.solver.model())
         if result == z3.unsat:
-            meaning = self.encoding.meaning
-            core = tuple(
-                meaning[str(lit)] for lit in self.solver.unsat_core() if str(lit) in meaning
-            )
+            meaning = self.encoding.meaning_by_id
+            ids = (lit.get_id() for lit in self.solver.unsat_core())
+            core = tuple(meaning[i] for i in ids if i in meaning)
             return Outcome("unsat", core=core)
         return Outcome("unknown", reason=_reason(self.solver.reason_unknown()))
 
