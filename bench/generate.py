@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A seeded generator of realistic Kubernetes clusters for the npql benchmarks.
 
-    python bench/generate.py --pods N --policies M --seed S --out DIR [--bare-pods]
+    python bench/generate.py --pods N --policies M --seed S --out DIR [--bare-pods] [--open F]
 
 writes YAML into DIR:
 
@@ -15,8 +15,12 @@ writes YAML into DIR:
 About N/100 application namespaces (at least 3), each with a team and an env label.
 Workloads are Deployments (replicas 1-10) and StatefulSets (databases, some caches), whose
 replicas sum to N (system pods included; DaemonSet pods, one per node, are not counted).
-With ``--bare-pods`` every replica is emitted as its own Pod object instead (exactly N Pods,
-no owner references, each with a podIP), so every pod is its own endpoint.
+With ``--open SHARE`` that share of the application namespaces gets no namespace-wide
+policies (no default-deny, no DNS egress rule): their pods are isolated only by the per-app
+policies that select them, and those restrict ingress only, so far more pairs connect
+(``--open 0.5`` at 1,000 Pods: ~139,000 connlist lines, the issue's "about 160,000").
+With ``--bare-pods`` every replica is emitted as its own Pod object instead (exactly N
+Pods, no owner references, each with a podIP), so every pod is its own endpoint.
 
 The M NetworkPolicies use every feature: default-deny ingress and egress per namespace,
 DNS egress to kube-system, matchLabels and matchExpressions (In, NotIn, Exists,
@@ -197,12 +201,25 @@ def policy(
     }
 
 
+def _ingress_only(p: dict[str, Any]) -> dict[str, Any]:
+    """The policy without its egress part (policyTypes and rules)."""
+    spec = {k: v for k, v in p["spec"].items() if k != "egress"}
+    spec["policyTypes"] = ["Ingress"]
+    return {**p, "spec": spec}
+
+
 # --------------------------------------------------------------------------- the cluster
 
 
 class Generator:
-    def __init__(self, pods: int, policies: int, seed: int, bare_pods: bool) -> None:
+    def __init__(
+        self, pods: int, policies: int, seed: int, bare_pods: bool, open_share: float = 0.0
+    ) -> None:
         self.rng = random.Random(seed)
+        # A separate stream, so that --open 0 draws exactly what earlier versions drew.
+        self.open_rng = random.Random(seed * 7919 + 1)
+        self.open_share = open_share
+        self.open_namespaces: set[str] = set()
         self.pods = pods
         self.budget = policies
         self.bare = bare_pods
@@ -386,12 +403,19 @@ class Generator:
             ns = index[app.namespace]
             serial += 1
             p = by_tier[app.tier](ns, app, serial)
+            if ns.name in self.open_namespaces:
+                p = _ingress_only(p)
             ns.policies.append(p)
             left -= 1
 
     def _namespace_policies(self, ns: Ns) -> list[dict[str, Any]]:
         name = ns.name
-        out = []
+        out: list[dict[str, Any]] = []
+        if self.open_share and self.open_rng.random() < self.open_share:
+            # An open namespace: no default-deny, no namespace-wide egress rules, and its
+            # per-app policies restrict ingress only.
+            self.open_namespaces.add(name)
+            return out
         if ns.env == "dev" and self.rng.random() < 0.5:
             out.append(policy(name, "default-deny-all", {}, ["Ingress", "Egress"]))
         else:
@@ -716,9 +740,14 @@ def _dump(path: str, docs: list[dict[str, Any]]) -> None:
 
 
 def generate(
-    pods: int, policies: int, seed: int, out: str, bare_pods: bool = False
+    pods: int,
+    policies: int,
+    seed: int,
+    out: str,
+    bare_pods: bool = False,
+    open_share: float = 0.0,
 ) -> dict[str, Any]:
-    gen = Generator(pods, policies, seed, bare_pods)
+    gen = Generator(pods, policies, seed, bare_pods, open_share)
     gen.build()
     gen.build_policies()
     return gen.write(out)
@@ -733,10 +762,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--bare-pods", action="store_true", help="emit N Pod objects instead of workloads"
     )
+    parser.add_argument(
+        "--open",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="share of application namespaces without namespace-wide default-deny policies "
+        "(0 = every namespace locked down; 0.5 gives ~139,000 connlist lines at 1,000 Pods)",
+    )
     args = parser.parse_args(argv)
+    if not 0.0 <= args.open <= 1.0:
+        parser.error("--open takes a share between 0 and 1")
     if os.path.isdir(args.out) and os.listdir(args.out):
         parser.error(f"{args.out} exists and is not empty")
-    counts = generate(args.pods, args.policies, args.seed, args.out, args.bare_pods)
+    counts = generate(args.pods, args.policies, args.seed, args.out, args.bare_pods, args.open)
     json.dump(counts, sys.stdout)
     print()
     return 0

@@ -3,8 +3,11 @@
 
     python bench/run.py [--sizes small,medium,large] [--repeat 5] [--nca PYTHON] [--timeout 600]
 
-Sizes (see ``SIZES``): small = 1,000 bare Pods / 200 policies, medium = 10,000 pods in
-Deployments / 1,000 policies, large = 100,000 pods in Deployments / 10,000 policies.
+Sizes (see ``SIZES``): small = 1,000 bare Pods / 200 policies (every namespace locked
+down, ~10,000 connlist lines), small-open = the same with half the namespaces open
+(generate.py --open 0.5, ~139,000 lines: the issue's "about 160,000 lines at 1,000 Pods"),
+medium = 10,000 pods in Deployments / 1,000 policies, large = 100,000 pods in Deployments /
+10,000 policies.
 Clusters are generated once into ``--cache`` (default /tmp/npql-bench) by bench/generate.py.
 
 Every measurement runs in its own child process; peak memory is that child's ``ru_maxrss``
@@ -22,6 +25,10 @@ Every measurement runs in its own child process; peak memory is that child's ``r
   ``npql.load``, then ``bulk.stream_connlist`` (the connlist lines, sorted, one source at a
   time, never the whole map in memory; must equal the connectivity command's file) or
   ``bulk.grouped_connectivity`` (exact ``sources => targets : ports`` cross products);
+* verify (``--verify N``, default 300): ``bench/verify.py`` asks N sampled pod-to-pod
+  questions of both engines and checks them against the reference evaluator in
+  tests/reference.py (the issue: "answers at every size must equal the slow reference
+  evaluator's on sampled queries");
 * nca (with ``--nca``): ``PYTHON -m nca --connectivity -r DIR -o txt_no_fw_rules -f FILE``,
   the same pairwise connectivity list, wall time and line count.
 
@@ -57,10 +64,12 @@ class Size:
     policies: int
     bare_pods: bool
     label: str
+    open_share: float = 0.0  # generate.py --open
 
 
 SIZES = {
     "small": Size("small", 1_000, 200, True, "1k Pods / 200 pol"),
+    "small-open": Size("small-open", 1_000, 200, True, "1k Pods / 200 pol, half open", 0.5),
     "medium": Size("medium", 10_000, 1_000, False, "10k pods (Deployments) / 1k pol"),
     "large": Size("large", 100_000, 10_000, False, "100k pods (Deployments) / 10k pol"),
 }
@@ -68,6 +77,7 @@ SIZES = {
 # targets from the issue: (load s, connectivity s, warm query s, peak bytes, nca speedup)
 TARGETS: dict[str, dict[str, float | None]] = {
     "small": {"load": None, "conn": 1.0, "warm": 0.020, "peak": 300e6, "speedup": 100.0},
+    "small-open": {"load": None, "conn": 1.0, "warm": 0.020, "peak": 300e6, "speedup": 100.0},
     "medium": {"load": 5.0, "conn": 15.0, "warm": 0.100, "peak": 1.5e9, "speedup": None},
     "large": {"load": 60.0, "conn": 120.0, "warm": 1.0, "peak": 6e9, "speedup": None},
 }
@@ -329,6 +339,8 @@ def ensure_cluster(size: Size, cache: str, seed: int, timeout: float) -> tuple[s
     ]
     if size.bare_pods:
         cmd.append("--bare-pods")
+    if size.open_share:
+        cmd += ["--open", str(size.open_share)]
     print(f"[{size.name}] generating: {' '.join(cmd)}", file=sys.stderr)
     run = run_child(cmd, timeout)
     if run.status != "ok":
@@ -422,6 +434,14 @@ def measure(size: Size, args: argparse.Namespace) -> dict[str, Any]:
         if run.status == "error":
             print(run.stderr[-2000:], file=sys.stderr)
 
+    if args.verify:
+        print(f"[{size.name}] sampled answers vs the reference evaluator", file=sys.stderr)
+        verify = os.path.join(HERE, "verify.py")
+        cmd = [args.python, verify, manifests, "--samples", str(args.verify), "--seed", "1"]
+        run = run_child(cmd, args.timeout)
+        found = [json.loads(x) for x in run.stdout.splitlines() if x.startswith("{")]
+        row["verify"] = {"status": run.status, **(found[-1] if found else {})}
+
     if args.nca and size.name in args.nca_sizes:
         print(f"[{size.name}] network-config-analyzer connectivity", file=sys.stderr)
         out = os.path.join(base, "nca-connectivity.txt")
@@ -488,6 +508,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         "peak RSS session / conn",
         "NCA connectivity",
         "speedup vs NCA",
+        "sampled vs reference",
     ]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
@@ -559,9 +580,20 @@ def table(rows: list[dict[str, Any]]) -> str:
             peak_cell,
             nca_cell,
             ratio,
+            _verify_cell(row.get("verify")),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _verify_cell(verify: dict[str, Any] | None) -> str:
+    if verify is None:
+        return "n/a"
+    if verify.get("status") not in ("ok", "error") or "samples" not in verify:
+        return str(verify.get("status"))
+    agree = verify["samples"] - verify["disagreements"]
+    mark = " ✓" if verify["disagreements"] == 0 else " ✗"
+    return f"{agree}/{verify['samples']} agree ({verify['allowed']} allowed){mark}"
 
 
 def machine() -> str:
@@ -621,10 +653,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="small,medium,large")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--verify",
+        type=int,
+        default=300,
+        metavar="N",
+        help="sampled questions checked against tests/reference.py per size (0 = skip)",
+    )
     parser.add_argument("--timeout", type=float, default=600.0, help="per measurement, seconds")
     parser.add_argument("--cache", default="/tmp/npql-bench", help="where generated clusters live")
     parser.add_argument("--nca", help="python of a venv with network-config-analyzer==2.1.0")
-    parser.add_argument("--nca-sizes", default="small", help="sizes to run NCA on (default: small)")
+    parser.add_argument(
+        "--nca-sizes",
+        default="small,small-open",
+        help="sizes to run NCA on (default: small,small-open)",
+    )
     parser.add_argument(
         "--nca-format",
         default="txt_no_fw_rules",
