@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from npql.api import assertions, bulk, inspect, show, symbolic
+from npql.api import bulk, show
 from npql.api.notes import host_network_warnings
 from npql.api.resolve import Resolver, forbidden_of, port_query, selector_hints, service_port
 from npql.errors import QuerySemanticError
 from npql.ir.sides import PortQuery, Side
 from npql.query import ast
-from npql.solve.can import check_can
 from npql.solve.results import (
     CanResult,
     ConnectivityResult,
@@ -56,6 +56,8 @@ class Answerer:
         A denial towards external addresses is UNKNOWN when a domainNames rule could accept
         it: whether a name resolves to those addresses is not in the manifests.
         """
+        from npql.solve.can import check_can  # Z3 loads on the first yes/no question
+
         concrete = source.hypothetical is None and target.hypothetical is None
         groups = frozenset(g.index for g in source.groups + target.groups) if concrete else None
         verdict, witness, denial, reason = check_can(
@@ -174,20 +176,33 @@ def _redundancy(answerer: Answerer, st: ast.Redundancy) -> object:
     return redundant(answerer.cluster, any_pod=st.any_pod)
 
 
+def _lazy(module: str, name: str) -> Callable[[Answerer, ast.Statement], Result]:
+    """A handler imported on first use: the modules behind symbolic questions, assertions and
+    explanations load Z3, which list answers (connectivity, who/what can reach) never need."""
+
+    def handler(answerer: Answerer, statement: ast.Statement) -> Result:
+        function: Callable[[Answerer, ast.Statement], Result] = getattr(
+            importlib.import_module(module), name
+        )
+        return function(answerer, statement)
+
+    return handler
+
+
 _DISPATCH: dict[type, Callable[[Answerer, ast.Statement], Result]] = {
     ast.Lint: _lint,  # type: ignore[dict-item]
     ast.Redundancy: _redundancy,  # type: ignore[dict-item]
-    ast.WhoCouldReach: symbolic.who_could,  # type: ignore[dict-item]
-    ast.Exposure: symbolic.exposure,  # type: ignore[dict-item]
-    ast.AssertCan: assertions.assert_can,  # type: ignore[dict-item]
-    ast.AssertIsolated: assertions.assert_isolated,  # type: ignore[dict-item]
-    ast.AssertOnly: assertions.assert_only,  # type: ignore[dict-item]
+    ast.WhoCouldReach: _lazy("npql.api.symbolic", "who_could"),
+    ast.Exposure: _lazy("npql.api.symbolic", "exposure"),
+    ast.AssertCan: _lazy("npql.api.assertions", "assert_can"),
+    ast.AssertIsolated: _lazy("npql.api.assertions", "assert_isolated"),
+    ast.AssertOnly: _lazy("npql.api.assertions", "assert_only"),
     ast.Let: _let,  # type: ignore[dict-item]
-    ast.Explain: inspect.why,  # type: ignore[dict-item]
-    ast.IsIsolated: inspect.is_isolated,  # type: ignore[dict-item]
-    ast.PoliciesSelecting: inspect.selecting,  # type: ignore[dict-item]
-    ast.SelectedBy: inspect.selected_by,  # type: ignore[dict-item]
-    ast.DescribePolicy: inspect.describe,  # type: ignore[dict-item]
+    ast.Explain: _lazy("npql.api.inspect", "why"),
+    ast.IsIsolated: _lazy("npql.api.inspect", "is_isolated"),
+    ast.PoliciesSelecting: _lazy("npql.api.inspect", "selecting"),
+    ast.SelectedBy: _lazy("npql.api.inspect", "selected_by"),
+    ast.DescribePolicy: _lazy("npql.api.inspect", "describe"),
     ast.Show: show.show,  # type: ignore[dict-item]
     ast.Assume: _assume,  # type: ignore[dict-item]
     ast.CanReach: Answerer.can,  # type: ignore[dict-item]

@@ -11,9 +11,8 @@ from npql.ir.addresses import network_range
 from npql.ir.sides import Hypothetical, PortQuery, Side
 from npql.model.policy import Direction
 from npql.query import ast
-from npql.solve.can import workload_ref
 from npql.solve.isolation import find_isolation_counterexample
-from npql.solve.results import AssertionResult, Status, Verdict
+from npql.solve.results import AssertionResult, Status, Verdict, workload_ref
 
 if TYPE_CHECKING:
     from npql.api.answer import Answerer

@@ -14,8 +14,7 @@ from npql.ir.sides import PortQuery, Side
 from npql.model.objects import ALL_PROTOCOLS, Pod
 from npql.model.policy import Direction
 from npql.model.ports import EMPTY, FULL, PortSet
-from npql.solve.can import workload_ref
-from npql.solve.results import Connection, EndpointRef, PeerList, Reach
+from npql.solve.results import Connection, EndpointRef, PeerList, Reach, workload_ref
 
 
 def port_filter(query: PortQuery, group: PodGroup | None) -> PortSet:

@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from npql.api.answer import Answerer
 from npql.api.notes import cluster_warnings
-from npql.encode.encoding import Encoding
 from npql.errors import QuerySemanticError
 from npql.fastpath import BitsetEngine
 from npql.ir.groups import Grouping, group_pods
@@ -22,8 +21,10 @@ from npql.loader import load_paths, load_text
 from npql.model.cluster import Cluster as ClusterModel
 from npql.query import ast, parse_statement
 from npql.render.json import to_dict
-from npql.solve.engine import IncrementalSolver
 from npql.solve.results import Result
+
+if TYPE_CHECKING:  # Z3 loads with the first question that needs it, not with npql
+    from npql.solve.engine import IncrementalSolver
 
 SLICE_ABOVE = 400  # pod groups: up to this the whole-cluster encoding is built once and kept warm
 MAX_SLICES = 32
@@ -97,6 +98,9 @@ class Cluster:
     @cached_property
     def solver(self) -> IncrementalSolver:
         """The Z3 engine of record, kept warm between queries."""
+        from npql.encode.encoding import Encoding
+        from npql.solve.engine import IncrementalSolver
+
         encoding = Encoding(
             self.model,
             self.policies,
@@ -124,6 +128,9 @@ class Cluster:
         return cached
 
     def _slice(self, groups: frozenset[int]) -> IncrementalSolver:
+        from npql.encode.encoding import Encoding
+        from npql.solve.engine import IncrementalSolver
+
         members = tuple(self.grouping.groups[i] for i in sorted(groups))
         namespaces = {g.namespace for g in members}
         policies = tuple(p for p in self.policies.policies if p.namespace in namespaces)

@@ -14,13 +14,13 @@ from npql.model.policy import Direction
 from npql.model.ports import EMPTY, PortSet
 from npql.model.selector import LabelSelector
 from npql.query import ast
-from npql.solve.can import workload_ref
 from npql.solve.results import (
     EndpointRef,
     ExposureEntry,
     ExposureResult,
     SourceDescription,
     SpaceResult,
+    workload_ref,
 )
 from npql.solve.space import Cube, SpaceEnumerator, port_classes
 

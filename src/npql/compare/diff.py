@@ -29,9 +29,8 @@ from npql.ir.addresses import IPRange, partition
 from npql.model.objects import Pod
 from npql.model.policy import Direction
 from npql.model.ports import EMPTY, PortSet
-from npql.solve.can import workload_ref
 from npql.solve.compare import PairSolver, differences
-from npql.solve.results import EndpointRef
+from npql.solve.results import EndpointRef, workload_ref
 
 if TYPE_CHECKING:
     from npql.api.cluster import Cluster

@@ -15,18 +15,7 @@ from npql.ir.sides import PortQuery, Side
 from npql.model.objects import NAMESPACE_NAME_LABEL, Pod
 from npql.model.policy import Direction
 from npql.solve.engine import IncrementalSolver, Outcome
-from npql.solve.results import Denial, EndpointRef, Verdict, Witness
-
-
-def workload_ref(pod: Pod, namespace_labels: dict[str, str] | None = None) -> EndpointRef:
-    """An existing pod as an answer endpoint (its workload)."""
-    return EndpointRef(
-        kind=pod.kind,
-        namespace=pod.namespace,
-        name=pod.name,
-        labels=dict(pod.labels),
-        namespace_labels=namespace_labels or {},
-    )
+from npql.solve.results import Denial, EndpointRef, Verdict, Witness, workload_ref
 
 
 def check_can(

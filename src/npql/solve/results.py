@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from npql.model.objects import Pod
 from npql.model.ports import PortSet
 
 
@@ -293,3 +294,14 @@ class ScriptReport:
     def errors(self) -> int:
         """How many statements raised a user error."""
         return sum(1 for e in self.entries if e.error is not None)
+
+
+def workload_ref(pod: Pod, namespace_labels: dict[str, str] | None = None) -> EndpointRef:
+    """An existing pod as an answer endpoint (its workload)."""
+    return EndpointRef(
+        kind=pod.kind,
+        namespace=pod.namespace,
+        name=pod.name,
+        labels=dict(pod.labels),
+        namespace_labels=namespace_labels or {},
+    )
