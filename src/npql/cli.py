@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import stat
 import sys
 import threading
 import time
@@ -31,6 +32,7 @@ from npql.cli_output import (
     write_output,
 )
 from npql.errors import NpqlError, UsageError
+from npql.progress import BYTES, Snapshot, tracker
 from npql.query import ast, parse_statement
 from npql.solve.results import (
     AssertionResult,
@@ -152,7 +154,6 @@ class Run:
     stdin: TextIO
     stdout: TextIO
     cluster: Cluster | None = None
-    phase: str = "starting"
     code: int = EXIT_OK
     error: BaseException | None = field(default=None)
 
@@ -166,7 +167,7 @@ def _load(run: Run) -> Cluster:
         for k, v in (("max_file_bytes", args.max_file_size), ("max_objects", args.max_objects))
         if v is not None
     }
-    run.phase = "loading manifests"
+    tracker.start("loading manifests")  # the loader adds the size once it has read the files
     cluster = load(
         args.paths,
         ipblocks_match_pod_ips=args.ipblocks_match_pod_ips,
@@ -177,7 +178,7 @@ def _load(run: Run) -> Cluster:
     )
     gc.freeze()  # the loaded model lives until exit: keep the collector from rescanning it
     run.cluster = cluster
-    run.phase = "answering"
+    tracker.start("answering")  # bulk answers replace it with a bar of their own
     return cluster
 
 
@@ -245,6 +246,7 @@ def _compare(run: Run) -> int:
         old = load(args.diff_from, **options)
         old_name = ", ".join(args.diff_from)
     new_name = ", ".join(args.paths)
+    tracker.start("comparing")
     if args.intent:
         result: object = safe_change(old, new, args.intent)
     elif args.no_new_access:
@@ -330,12 +332,14 @@ def _supervise(run: Run, stderr: TextIO) -> int:
     worker = threading.Thread(target=_work, args=(run,), daemon=True)
     started = time.monotonic()
     progress = Progress(stderr)
-    run.stdout = _BeforeFirstWrite(run.stdout, progress.clear)  # type: ignore[assignment]
+    if not _out_of_sight(run.stdout):
+        run.stdout = _BeforeFirstWrite(run.stdout, progress.clear)  # type: ignore[assignment]
+    tracker.start("starting")
     worker.start()
     try:
         while worker.is_alive():
             worker.join(0.1)
-            progress.show(run.phase, time.monotonic() - started)
+            progress.show(time.monotonic() - started)
         progress.clear()
     except KeyboardInterrupt:
         progress.clear()
@@ -381,10 +385,10 @@ def main(
 
 
 class Progress:
-    """A one-line status on stderr (TTY only) for work that takes more than a second."""
+    """A one-line status on stderr (TTY only) for work that takes more than a second: a bar
+    when the current phase has a known size (see ``npql.progress``), else a spinner."""
 
     DELAY = 1.0
-    SPINNER = "|/-\\"
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -393,14 +397,14 @@ class Progress:
         self.ticks = 0
         self.lock = threading.Lock()
 
-    def show(self, phase: str, elapsed: float) -> None:
-        """Redraw the status line: spinner, phase, elapsed seconds."""
+    def show(self, elapsed: float) -> None:
+        """Redraw the status line from the tracker's current snapshot."""
         with self.lock:
             if not self.enabled or elapsed < self.DELAY:
                 return
             self.ticks += 1
-            spin = self.SPINNER[self.ticks % len(self.SPINNER)]
-            self.stream.write(f"\r{spin} npql: {phase}... {elapsed:.1f}s \x1b[K")
+            line = status_line(tracker.snapshot(), elapsed, self.ticks)
+            self.stream.write(f"\r{line}\x1b[K")
             self.stream.flush()
             self.shown = True
 
@@ -412,6 +416,50 @@ class Progress:
                 self.stream.write("\r\x1b[K")
                 self.stream.flush()
                 self.shown = False
+
+
+STATUS_WIDTH = 79  # at most this many columns: an 80-column terminal never wraps the line
+SPINNER = "|/-\\"
+_PHASE = 18  # phase names are padded to this width so that successive bars line up
+_BAR = 20  # cells of the bar, fewer when the counts are long
+_MIN_BAR = 8
+
+
+def status_line(snap: Snapshot, elapsed: float, tick: int = 0) -> str:
+    """The status text for ``snap`` after ``elapsed`` seconds (``tick`` turns the spinner).
+
+    ``npql: connectivity       [################....]  80%  1,530/1,931 sources  6.2s``
+    """
+    fraction = snap.fraction
+    if fraction is None or snap.total is None:
+        spin = SPINNER[tick % len(SPINNER)]
+        return f"{spin} npql: {snap.phase[:50]}... {elapsed:.1f}s"
+    head = f"npql: {snap.phase[:_PHASE]:<{_PHASE}}"
+    tail = f"{int(fraction * 100):>3}%  {_amount(snap.done, snap.total, snap.unit)}  {elapsed:.1f}s"
+    cells = max(_MIN_BAR, min(_BAR, STATUS_WIDTH - len(head) - len(tail) - 4))
+    filled = int(fraction * cells)
+    return f"{head} [{'#' * filled}{'.' * (cells - filled)}] {tail}"[:STATUS_WIDTH]
+
+
+def _amount(done: int, total: int, unit: str) -> str:
+    """``12.3/27.0 MB`` for bytes (megabytes of 10**6), else ``1,530/1,931 sources``; the
+    count done is padded to the total's width so that the bar keeps its size as it fills."""
+    if unit == BYTES:
+        whole = f"{total / 1e6:.1f}"
+        return f"{done / 1e6:>{len(whole)}.1f}/{whole} MB"
+    whole = f"{total:,}"
+    return f"{done:>{len(whole)},}/{whole} {unit}".rstrip()
+
+
+def _out_of_sight(stream: TextIO) -> bool:
+    """Whether the answer goes to a regular file or /dev/null, so that the status line may
+    stay up while it is written (a streamed connlist): a terminal or a pipe (``| head``) may
+    show the answer on the screen, so there the line goes before the first byte."""
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):
+        return False
+    return stat.S_ISREG(mode) or (stat.S_ISCHR(mode) and not stream.isatty())
 
 
 class _BeforeFirstWrite:

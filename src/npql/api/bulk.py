@@ -14,6 +14,7 @@ from npql.ir.sides import PortQuery, Side
 from npql.model.objects import ALL_PROTOCOLS, Pod
 from npql.model.policy import Direction
 from npql.model.ports import EMPTY, FULL, PortSet
+from npql.progress import tracker
 from npql.solve.results import Connection, EndpointRef, PeerList, Reach, workload_ref
 
 
@@ -99,6 +100,7 @@ def group_pairs(
     target_bits = bits_of([d.index for d in targets], engine.size)
     position = {d.index: k for k, d in enumerate(targets)}
     empty = engine.ports.empty
+    tracker.start("connectivity", len(sources), "sources")
     for s in sources:
         found: list[tuple[int, PodGroup, PortSet]] = []
         for bits, ports in engine.row(s.index):
@@ -108,9 +110,11 @@ def group_pairs(
                 allowed = wanted.apply(ports, d)
                 if allowed is not empty:
                     found.append((k, d, allowed))
+        tracker.advance()
         if found:
             found.sort(key=lambda t: t[0])
             yield s, [(d, p) for _, d, p in found]
+    tracker.finish()
 
 
 def _by_columns(
@@ -136,14 +140,17 @@ def _fill_columns(
     columns: list[tuple[PodGroup, dict[int, PortSet]]],
 ) -> None:
     empty = engine.ports.empty
+    tracker.start("connectivity", len(targets), "targets")
     for d in targets:
         column: dict[int, PortSet] = {}
         for bits, ports in engine.column(d.index):
             allowed = wanted.apply(ports, d)
             if allowed is not empty:
                 column.update(dict.fromkeys(indices(bits & source_bits), allowed))
+        tracker.advance()
         if column:
             columns.append((d, column))
+    tracker.finish()
 
 
 class _Filter:
@@ -375,6 +382,7 @@ def stream_connlist(engine: BitsetEngine) -> Iterator[str]:
     with gc_paused():
         lister = _ConnlistSources(engine)
     sources = lister.sources
+    tracker.start("connectivity", len(sources), "sources")
     i = 0
     while i < len(sources):
         head = sources[i][0]
@@ -382,6 +390,7 @@ def stream_connlist(engine: BitsetEngine) -> Iterator[str]:
         while j < len(sources) and sources[j][0] == head:
             j += 1
         lines = lister.lines(head, [g for _, g in sources[i:j]])
+        tracker.advance(j - i)
         yield from sorted(lines)
         i = j
 
@@ -465,6 +474,7 @@ def _grouped(engine: BitsetEngine) -> list[GroupedConnection]:
     if len(groups) > _PREPARE:
         engine.prepare_rows()
     cells: dict[tuple[int, int], tuple[PortSet, list[int]]] = {}
+    tracker.start("connectivity", size, "groups")
     for g in range(size):
         for bits, ports in engine.row(g):
             slot = cells.get((bits, id(ports)))
@@ -472,6 +482,8 @@ def _grouped(engine: BitsetEngine) -> list[GroupedConnection]:
                 cells[(bits, id(ports))] = (ports, [g])
             else:
                 slot[1].append(g)
+        tracker.advance()
+    tracker.finish()
     lines: dict[tuple[int, int], tuple[PortSet, int]] = {}
     for (targets, _), (ports, members) in cells.items():
         key = (bits_of(members, size), id(ports))

@@ -6,7 +6,7 @@ One engine for every way in: the CLI, the REPL and scripts all call ``Cluster.qu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, TextIO
 
@@ -17,7 +17,7 @@ from npql.fastpath import BitsetEngine
 from npql.ir.groups import Grouping, group_pods
 from npql.ir.policies import PolicySet, compile_policies
 from npql.ir.sides import Forbidden
-from npql.loader import load_paths, load_text
+from npql.loader import ParseCache, load_paths, load_text
 from npql.model.cluster import Cluster as ClusterModel
 from npql.query import ast, parse_statement
 from npql.render.json import to_dict
@@ -163,6 +163,14 @@ class Cluster:
         """Warnings every answer carries (unmodelled policy kinds, loader notes)."""
         return cluster_warnings(self.model, self.options.ipblocks_match_pod_ips)
 
+    def set_timeout(self, timeout_ms: int | None) -> None:
+        """Change the per-check time limit, for the warm solver and its slices too."""
+        self.options = replace(self.options, timeout_ms=timeout_ms)
+        if "solver" in self.__dict__:
+            self.solver.timeout_ms = timeout_ms
+        for sliced in self._slices.values():
+            sliced.timeout_ms = timeout_ms
+
     def interrupt(self) -> None:
         """Interrupt a query running in another thread (its answer becomes UNKNOWN)."""
         if "solver" in self.__dict__:
@@ -188,10 +196,13 @@ def load(
     stdin: TextIO | None = None,
     max_file_bytes: int | None = None,
     max_objects: int | None = None,
+    parse_cache: ParseCache | None = None,
 ) -> Cluster:
     """Load manifests from files, folders or ``-`` (stdin).
 
     ``max_file_bytes`` / ``max_objects`` raise (or, with 0, lift) the loader's safety limits.
+    ``parse_cache`` (a ``ParseCache`` kept between loads) parses again only the files that
+    changed; ``npql.api.reuse.carry_over`` then keeps what the previous Cluster computed.
     """
     path_list = [paths] if isinstance(paths, str) else list(paths)
     limits = {
@@ -199,7 +210,7 @@ def load(
         for k, v in (("max_file_bytes", max_file_bytes), ("max_objects", max_objects))
         if v is not None
     }
-    model = load_paths(path_list, strict=strict, stdin=stdin, **limits)
+    model = load_paths(path_list, strict=strict, stdin=stdin, parse_cache=parse_cache, **limits)
     return Cluster(model, Options(ipblocks_match_pod_ips, timeout_ms, strict))
 
 

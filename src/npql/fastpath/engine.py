@@ -52,6 +52,7 @@ from npql.model.policy import Direction
 from npql.model.ports import PortSet
 from npql.model.selector import LabelSelector
 from npql.model.tiered import Action, Tier
+from npql.progress import tracker
 
 __all__ = ["AnyRule", "BitsetEngine", "Cells", "PeerTest"]
 
@@ -76,7 +77,7 @@ class BitsetEngine:
         self.size = len(self.groups)
         self.all = (1 << self.size) - 1
         self.ports = PortAlgebra()
-        with gc_paused():
+        with gc_paused(), tracker.stage("indexing pod labels"):
             self._labels = LabelIndex([g.labels for g in self.groups])
             self._namespaces = _NamespaceIndex(self.groups)
         self._peer_bits: dict[str, int] = {}
@@ -84,7 +85,7 @@ class BitsetEngine:
         self._static_ports: dict[int, tuple[PortSet, tuple[NamedKey, ...]]] = {}
         self._named_bits_cache: dict[NamedKey, list[int]] = {}
         self._named_ports: dict[tuple[int, tuple[int | None, ...]], PortSet] = {}
-        with gc_paused():
+        with gc_paused(), tracker.stage("matching policies to pods"):
             self._applied = {d: self._np_rules(d) for d in Direction}
             self._tiers = {(t, d): self._tier_rules(t, d) for t in Tier for d in Direction}
         self._chains: dict[Direction, list[Chain]] = {}
@@ -129,7 +130,7 @@ class BitsetEngine:
         """Chains per group and direction, interned (done on the first bulk question)."""
         if self._setup_done:
             return
-        with gc_paused():
+        with gc_paused(), tracker.stage("building rule chains"):
             self._setup_chains()
         self._setup_done = True
 
@@ -409,13 +410,13 @@ class BitsetEngine:
     def prepare_rows(self) -> None:
         """Index, for every group, the ingress rules matching it (before many ``row`` calls)."""
         self._setup()
-        with gc_paused():
+        with gc_paused(), tracker.stage("indexing rules"):
             self._classes[Direction.INGRESS].index_all()
 
     def prepare_columns(self) -> None:
         """Index, for every group, the egress rules matching it (before many ``column`` calls)."""
         self._setup()
-        with gc_paused():
+        with gc_paused(), tracker.stage("indexing rules"):
             self._classes[Direction.EGRESS].index_all()
 
     def _combine(self, left: Cells, right: Cells) -> Cells:

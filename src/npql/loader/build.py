@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from npql.errors import Location, Problem
+from npql.loader.cache import ParseCache
 from npql.loader.documents import RawObject, objects, parse_source
 from npql.loader.fields import Fields
 from npql.loader.kinds import Handling, classify
@@ -22,23 +23,33 @@ from npql.loader.tiered import parse_tiered
 from npql.loader.workloads import pod_object, workload_pod
 from npql.model import Cluster, Namespace, NetworkPolicy, Pod, Service
 from npql.model.tiered import TieredPolicy
+from npql.progress import BYTES, tracker
 
 EndpointKey = tuple[str, str, str]
 
 
 def build_cluster(
-    sources: Iterable[Source], report: Report, limits: Limits | None = None
+    sources: Iterable[Source],
+    report: Report,
+    limits: Limits | None = None,
+    *,
+    parse_cache: ParseCache | None = None,
 ) -> Cluster:
     """Read every object of ``sources``; raise one LoadError if any error was found.
 
-    Reading stops at the first object past ``limits.max_objects``.
+    Reading stops at the first object past ``limits.max_objects``. ``parse_cache`` reuses the
+    documents of files whose text it parsed before (a reload).
     """
+    parse = parse_source if parse_cache is None else parse_cache.parse
     budget = ObjectBudget((limits or Limits()).max_objects, report)
     collector = Collector(report)
+    sources = list(sources)  # read twice: sized for the progress bar first
+    tracker.start("loading manifests", sum(len(s.text) for s in sources), BYTES)
     for source in sources:
-        for document in parse_source(source, report, budget):
+        for document in parse(source, report, budget):
             for raw in objects(document, report, budget):
                 collector.add(raw)
+        tracker.advance(len(source.text))
         if budget.exhausted:
             break
     report.raise_if_errors()

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from npql.api import Cluster, load
+from npql.loader import ParseCache
 from npql.repl.batch import run_batch
 from npql.repl.config import Settings, load_settings
 from npql.repl.session import SessionState, empty_cluster
@@ -17,8 +18,14 @@ from npql.repl.session import SessionState, empty_cluster
 __all__ = ["load_cluster", "run", "run_batch"]
 
 
-def load_cluster(paths: list[str], settings: Settings, stdin: TextIO | None = None) -> Cluster:
-    """The manifests at ``paths`` (an empty cluster when there are none)."""
+def load_cluster(
+    paths: list[str],
+    settings: Settings,
+    stdin: TextIO | None = None,
+    parse_cache: ParseCache | None = None,
+) -> Cluster:
+    """The manifests at ``paths`` (an empty cluster when there are none); with
+    ``parse_cache`` the files' parses are kept, so that ``\\reload`` reads only changes."""
     if not paths:
         return empty_cluster(settings)
     return load(
@@ -27,6 +34,7 @@ def load_cluster(paths: list[str], settings: Settings, stdin: TextIO | None = No
         strict=settings.strict,
         timeout_ms=settings.timeout_ms,
         stdin=stdin,
+        parse_cache=parse_cache,
     )
 
 
@@ -50,8 +58,9 @@ def run(
     from npql.repl.app import Repl
 
     settings = load_settings(options)
-    cluster = load_cluster(paths, settings, stdin)
-    state = SessionState(cluster, paths, settings)
+    parse_cache = ParseCache()
+    cluster = load_cluster(paths, settings, stdin, parse_cache)
+    state = SessionState(cluster, paths, settings, parse_cache)
     repl = Repl(state, stdout, input=create_input(stdin), output=create_output(stdout))
     if settings.watch:
         _start_watch(state)

@@ -12,12 +12,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from npql.api.resolve import Resolver
+from npql.api.reuse import EncodingReuse, Reuse
 from npql.errors import QueryError, UsageError
+from npql.loader import FileChanges
 from npql.model.objects import Pod
 from npql.query import parse_statement
+from npql.repl.catalog import count
 from npql.repl.config import ALIASES, OUTPUT_FORMATS, PARSERS, parse_bool
 from npql.repl.helptext import help_text
-from npql.repl.session import ExitRepl, SessionState
+from npql.repl.session import ExitRepl, LoadNote, SessionState
 from npql.repl.suggest import LIST_PREFIX, CommandHint
 from npql.repl.tables import labels_text, table
 from npql.repl.watch import Watcher, file_mtimes
@@ -191,10 +194,42 @@ def load_paths(state: SessionState, arg: str) -> str:
 
 @command("\\reload", "\\reload", "Read the loaded manifests again.", aliases=("\\refresh",))
 def reload(state: SessionState, arg: str) -> str:
-    """Reload from the same paths."""
+    """Reload from the same paths, saying what was read again and what was kept."""
     state.reload()
     state.note("reloaded")
-    return f"reloaded {state.size()}\n"
+    return f"reloaded {state.size()}{reload_note(state.last_load)}\n"
+
+
+def reload_note(note: LoadNote | None) -> str:
+    """`` (1 of 14 files changed; encoding kept)``: why a reload was quick, or was not."""
+    if note is None:
+        return ""
+    parts = [part for part in (files_note(note.files), encoding_note(note.reuse)) if part]
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def files_note(files: FileChanges) -> str:
+    """``1 of 14 files changed``; ``14 files read`` when there was nothing to compare with."""
+    if not files.compared:
+        return f"{count(files.files, 'file')} read"
+    if not files.any:
+        return "no file changed"
+    removed = f", {files.removed} removed" if files.removed else ""
+    return f"{files.changed} of {count(files.files, 'file')} changed{removed}"
+
+
+def encoding_note(reuse: Reuse) -> str:
+    """What became of the Z3 encoding, and how many namespaces changed."""
+    total = count(reuse.namespaces, "namespace")
+    if reuse.encoding is EncodingReuse.KEPT:
+        return "encoding kept"
+    if reuse.encoding is EncodingReuse.PARTIAL:
+        return f"{len(reuse.reencoded)} of {total} re-encoded"
+    if reuse.encoding is EncodingReuse.REBUILT and reuse.changed:
+        return f"{len(reuse.changed)} of {total} changed, encoding rebuilt"
+    if reuse.encoding is EncodingReuse.REBUILT:
+        return "encoding rebuilt"
+    return ""
 
 
 @command(

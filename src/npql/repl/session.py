@@ -6,7 +6,6 @@ them). Both the interactive REPL and ``run_batch`` go through ``execute``.
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import threading
 import time
@@ -17,7 +16,10 @@ from functools import partial
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from npql.api import Answer, Cluster, Options, load
+from npql.api.reuse import EncodingReuse, Reloaded, Reuse
+from npql.api.reuse import carry_over as carry_warm_state
 from npql.errors import NpqlError, UsageError
+from npql.loader import FileChanges, ParseCache
 from npql.model.cluster import Cluster as ClusterModel
 from npql.query import Statement, parse
 from npql.render.connlist import render_connlist
@@ -43,6 +45,14 @@ class ExitRepl(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class LoadNote:
+    """What the last ``\\load`` or ``\\reload`` read again and kept (``\\reload`` says it)."""
+
+    files: FileChanges
+    reuse: Reuse
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What one entry produced: output text, or an error message and its exit code."""
 
@@ -60,7 +70,13 @@ def direct(fn: Callable[[], T]) -> T:
 class SessionState:
     """The loaded cluster, where it came from, the settings and what the toolbar shows."""
 
-    def __init__(self, cluster: Cluster, paths: list[str], settings: Settings) -> None:
+    def __init__(
+        self,
+        cluster: Cluster,
+        paths: list[str],
+        settings: Settings,
+        parse_cache: ParseCache | None = None,
+    ) -> None:
         self.paths = list(paths)
         self.settings = settings
         self.status = ""
@@ -70,6 +86,10 @@ class SessionState:
         self.on_change: Callable[[], None] = lambda: None
         self._lock = threading.Lock()
         self.engine_lock = threading.Lock()  # held while a query runs (see worker.py)
+        self._loading = threading.Lock()  # the watcher and a command may reload at once
+        # The first load's parses, when the caller made them with this cache (repl.run does).
+        self.parse_cache = parse_cache if parse_cache is not None else ParseCache()
+        self.last_load: LoadNote | None = None
         self.cluster = cluster
         self.catalog = Catalog()
         self.install(cluster)
@@ -90,23 +110,38 @@ class SessionState:
 
     def apply_timeout(self) -> None:
         """Give the cluster the session's timeout (``\\set timeout`` takes effect at once)."""
-        options = dataclasses.replace(self.cluster.options, timeout_ms=self.settings.timeout_ms)
-        self.cluster.options = options
-        if "solver" in self.cluster.__dict__:
-            self.cluster.solver.timeout_ms = options.timeout_ms
+        self.cluster.set_timeout(self.settings.timeout_ms)
 
     def load(self, paths: list[str]) -> Cluster:
-        """Load ``paths`` with the session's options and make them current."""
-        cluster = load(
-            paths,
-            ipblocks_match_pod_ips=self.settings.ipblocks_match_pod_ips,
-            strict=self.settings.strict,
-            timeout_ms=self.settings.timeout_ms,
-        )
-        with self._lock:
-            self.install(cluster, self.cluster)
-            self.paths = list(paths)
-        return cluster
+        """Load ``paths`` with the session's options and make them current.
+
+        Files whose text did not change are not parsed again, and what the current cluster
+        computed (policies, pod groups, Z3 encodings) is kept where it still holds.
+        """
+        with self._loading:
+            fresh = load(
+                paths,
+                ipblocks_match_pod_ips=self.settings.ipblocks_match_pod_ips,
+                strict=self.settings.strict,
+                timeout_ms=self.settings.timeout_ms,
+                parse_cache=self.parse_cache,
+            )
+            reloaded = self._warm(fresh)
+            with self._lock:
+                self.install(reloaded.cluster, self.cluster)
+                self.paths = list(paths)
+                self.last_load = LoadNote(self.parse_cache.changes, reloaded.reuse)
+        return reloaded.cluster
+
+    def _warm(self, fresh: Cluster) -> Reloaded:
+        """``fresh`` with the current cluster's warm state; cold while a query is running
+        (its engine is in use, and an abandoned query may run on for a long time)."""
+        if not self.engine_lock.acquire(blocking=False):
+            return Reloaded(fresh, Reuse(EncodingReuse.REBUILT))
+        try:
+            return carry_warm_state(self.cluster, fresh)
+        finally:
+            self.engine_lock.release()
 
     def reload(self) -> Cluster:
         """Read the same paths again."""
