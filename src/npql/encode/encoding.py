@@ -17,7 +17,7 @@ that rules of policies that do not select the subject never enter a core.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import z3
@@ -344,12 +344,7 @@ class Encoding:
         then only be false, as ``fires -> selects`` is unconditional). None = any namespace.
         """
         wanted = {Direction.EGRESS: egress_namespaces, Direction.INGRESS: ingress_namespaces}
-        out = []
-        for literal, meaning in zip(self.literals, self._literal_meanings, strict=True):
-            allowed = wanted[meaning.direction]
-            if meaning.namespace is None or allowed is None or meaning.namespace in allowed:
-                out.append(literal)
-        return out
+        return self._literals_kept(wanted, lambda meaning: meaning.namespace)
 
     def literals_selecting(
         self,
@@ -368,10 +363,19 @@ class Encoding:
             Direction.EGRESS: _selecting(self.policies, egress_groups, Direction.EGRESS),
             Direction.INGRESS: _selecting(self.policies, ingress_groups, Direction.INGRESS),
         }
+        return self._literals_kept(wanted, lambda meaning: meaning.policy)
+
+    def _literals_kept(
+        self,
+        wanted: Mapping[Direction, set[str] | None],
+        scope: Callable[[Tracked], str | None],
+    ) -> list[z3.BoolRef]:
+        """Literals whose ``scope`` (namespace or policy) is wanted for their direction;
+        cluster-scoped ones (scope None) always, and every one where ``wanted`` is None."""
         out = []
         for literal, meaning in zip(self.literals, self._literal_meanings, strict=True):
-            chosen = wanted[meaning.direction]
-            if meaning.policy is None or chosen is None or meaning.policy in chosen:
+            chosen, key = wanted[meaning.direction], scope(meaning)
+            if key is None or chosen is None or key in chosen:
                 out.append(literal)
         return out
 
