@@ -7,7 +7,6 @@ evaluator): a wrong reuse would be a wrong answer.
 from __future__ import annotations
 
 import copy
-import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +25,7 @@ from npql.model import Cluster as Model
 from npql.model import Namespace, Pod, Protocol
 from npql.query import ast
 from reference import allowed
+from shop_copies import copy_shop, shop_answers
 from strategies import (
     POD_LABEL_KEYS,
     POD_LABEL_VALUES,
@@ -56,16 +56,12 @@ WHO = [
 
 
 def answers(cluster: Cluster) -> list[object]:
-    """Verdicts of the can-questions (witnesses may differ) and whole bulk answers."""
-    verdicts: list[object] = [cluster.query(q).verdict for q in CAN]
-    return verdicts + [cluster.query(q).to_dict() for q in WHO]
+    return shop_answers(cluster, CAN, WHO)
 
 
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
-    folder = tmp_path / "shop"
-    shutil.copytree(SHOP, folder)
-    return folder
+    return copy_shop(tmp_path)
 
 
 @pytest.fixture

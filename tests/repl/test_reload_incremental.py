@@ -3,11 +3,10 @@ Z3 encoding is kept when the policies and pods it encodes are the same."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from repl_helpers import FRONTEND_BACKEND, SHOP
+from repl_helpers import FRONTEND_BACKEND
 
 import npql
 from npql.api import Cluster
@@ -15,6 +14,7 @@ from npql.loader import FileChanges
 from npql.repl.commands import auto_reload, run_command
 from npql.repl.config import Settings
 from npql.repl.session import SessionState, execute
+from shop_copies import copy_shop, shop_answers
 
 CAN = [
     "can app=web reach app=api:8443",
@@ -27,16 +27,12 @@ WHO = ["who can reach app=postgres:5432", "who can reach app=web:8080", "who can
 
 
 def answers(cluster: Cluster) -> list[object]:
-    """Verdicts of the can-questions (witnesses may differ) and whole who-can-reach answers."""
-    verdicts: list[object] = [cluster.query(q).verdict for q in CAN]
-    return verdicts + [cluster.query(q).to_dict() for q in WHO]
+    return shop_answers(cluster, CAN, WHO)
 
 
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
-    folder = tmp_path / "shop"
-    shutil.copytree(SHOP, folder)
-    return folder
+    return copy_shop(tmp_path)
 
 
 @pytest.fixture
