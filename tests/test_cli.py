@@ -168,6 +168,8 @@ def test_ctrl_c_exits_130_cleanly() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # an inherited "ignore SIGINT" would survive into the child's Python
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     time.sleep(2.0)  # waiting for statements on stdin
     proc.send_signal(signal.SIGINT)

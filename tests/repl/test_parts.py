@@ -191,7 +191,12 @@ def test_worker_returns_and_raises() -> None:
         run_interruptible(lambda: 1 // 0, lambda: None)
 
 
-def test_ctrl_c_interrupts_then_abandons() -> None:
+def test_ctrl_c_interrupts_then_abandons(monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    # interrupt_main only raises KeyboardInterrupt under Python's own SIGINT handler; make
+    # sure no earlier test (or the environment) left another one installed.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     release = threading.Event()
     interrupted = threading.Event()
 
