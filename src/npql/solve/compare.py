@@ -36,18 +36,7 @@ from npql.ir.sides import PortQuery
 from npql.model.objects import NAMESPACE_NAME_LABEL, ContainerPort, Pod
 from npql.model.policy import Direction
 from npql.model.ports import EMPTY
-from npql.solve.engine import Outcome
-
-
-def _reason(raw: str) -> str:
-    if "timeout" in raw or "canceled" in raw:
-        return "timeout"
-    if "interrupt" in raw:
-        return "interrupted"
-    if "memory" in raw or "resource" in raw:
-        return "resource limit"
-    return raw or "solver gave up"
-
+from npql.solve.engine import Outcome, unknown_reason
 
 _ACTIVE: weakref.WeakSet[_Checker] = weakref.WeakSet()
 
@@ -97,7 +86,7 @@ class _Checker:
                 names = {str(a) for a in assumptions}
                 core = {str(c) for c in self.solver.unsat_core()} & names if names else set()
                 return Outcome("unsat"), core
-            return Outcome("unknown", reason=_reason(self.solver.reason_unknown())), set()
+            return Outcome("unknown", reason=unknown_reason(self.solver.reason_unknown())), set()
         finally:
             self.solver.pop()
 

@@ -111,10 +111,11 @@ class IncrementalSolver:
             ids = (lit.get_id() for lit in self.solver.unsat_core())
             core = tuple(meaning[i] for i in ids if i in meaning)
             return Outcome("unsat", core=core)
-        return Outcome("unknown", reason=_reason(self.solver.reason_unknown()))
+        return Outcome("unknown", reason=unknown_reason(self.solver.reason_unknown()))
 
 
-def _reason(raw: str) -> str:
+def unknown_reason(raw: str) -> str:
+    """Z3's reason_unknown in the words answers use (timeout, interrupted, ...)."""
     if "timeout" in raw or "canceled" in raw:
         return "timeout"
     if "interrupt" in raw:
