@@ -9,6 +9,7 @@ import z3
 from npql.encode.encoding import PROTOCOL_OF_ID, Encoding, Tracked
 from npql.encode.endpoint import EXTERNAL, HYPOTHETICAL, SymEndpoint
 from npql.encode.query import not_self, port_constraint, side_constraint
+from npql.encode.vocabulary import Vocabulary
 from npql.ir.addresses import IPRange
 from npql.ir.groups import PodGroup
 from npql.ir.sides import PortQuery, Side
@@ -265,9 +266,9 @@ def decode_hypothetical(enc: Encoding, model: z3.ModelRef, ep: SymEndpoint) -> E
     known = enc.vocab.lookup(ns_id)
     namespace = known if known is not None else enc.vocab.fresh(ns_id, "new-ns-")
     is_new = namespace not in enc.cluster.namespaces
-    labels = _decode_labels(enc, model, ep.label_keys(), ep.label, "value-")
+    labels = decode_labels(enc.vocab, model, ep.label_keys(), ep.label)
     ns_labels = (
-        _decode_labels(enc, model, ep.ns_label_keys(), ep.ns_label, "value-")
+        decode_labels(enc.vocab, model, ep.ns_label_keys(), ep.ns_label)
         if is_new
         else dict(enc.cluster.namespace_labels(namespace))
     )
@@ -282,19 +283,20 @@ def decode_hypothetical(enc: Encoding, model: z3.ModelRef, ep: SymEndpoint) -> E
     )
 
 
-def _decode_labels(
-    enc: Encoding,
+def decode_labels(
+    vocab: Vocabulary,
     model: z3.ModelRef,
     keys: list[str],
     var: Callable[[str], tuple[z3.BoolRef, z3.ArithRef]],
-    prefix: str,
 ) -> dict[str, str]:
+    """The labels a model gives a symbolic pod (or namespace): keys it has, with their values;
+    a value no manifest names gets a fresh ``value-N`` name."""
     out: dict[str, str] = {}
     for key in keys:
         has, val = var(key)
         if not _true(model, has):
             continue
         value = model.eval(val, model_completion=True).as_long()
-        text = enc.vocab.lookup(value)
-        out[key] = text if text is not None else enc.vocab.fresh(value, prefix)
+        text = vocab.lookup(value)
+        out[key] = text if text is not None else vocab.fresh(value, "value-")
     return out

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import z3
@@ -36,6 +36,7 @@ from npql.ir.sides import PortQuery
 from npql.model.objects import NAMESPACE_NAME_LABEL, ContainerPort, Pod
 from npql.model.policy import Direction
 from npql.model.ports import EMPTY
+from npql.solve.can import decode_labels
 from npql.solve.engine import Outcome, unknown_reason
 
 _ACTIVE: weakref.WeakSet[_Checker] = weakref.WeakSet()
@@ -317,29 +318,12 @@ def _address(model: z3.ModelRef, ep: SymEndpoint) -> str:
 
 
 def _labels(linked: Linked, model: z3.ModelRef, ep: SymEndpoint) -> dict[str, str]:
-    return _decode_pairs(linked, model, sorted(ep.label_keys()), ep.label)
+    return decode_labels(linked.vocab, model, sorted(ep.label_keys()), ep.label)
 
 
 def _ns_labels(linked: Linked, model: z3.ModelRef, ep: SymEndpoint) -> dict[str, str]:
     keys = sorted(k for k in ep.ns_label_keys() if k != NAMESPACE_NAME_LABEL)
-    return _decode_pairs(linked, model, keys, ep.ns_label)
-
-
-def _decode_pairs(
-    linked: Linked,
-    model: z3.ModelRef,
-    keys: list[str],
-    var: Callable[[str], tuple[z3.BoolRef, z3.ArithRef]],
-) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key in keys:
-        has, val = var(key)
-        if not _true(model, has):
-            continue
-        value = _int(model, val)
-        text = linked.vocab.lookup(value)
-        out[key] = text if text is not None else linked.vocab.fresh(value, "value-")
-    return out
+    return decode_labels(linked.vocab, model, keys, ep.ns_label)
 
 
 # -- intents -------------------------------------------------------------------------------------
