@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from npql.api import bulk, show
@@ -26,6 +27,20 @@ from npql.solve.results import (
 
 if TYPE_CHECKING:
     from npql.api.cluster import Cluster
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A can-question as the engine saw it: resolved sides and ports, and its answer."""
+
+    source: Side
+    target: Side
+    ports: PortQuery
+    verdict: Verdict
+    witness: Witness | None
+    denial: Denial | None
+    reason: str | None
+    warnings: tuple[str, ...]
 
 
 class Answerer:
@@ -83,15 +98,18 @@ class Answerer:
             out += host_network_warnings(side.pods)
         return tuple(dict.fromkeys(out))
 
+    def ask(self, source: ast.Endpoint, target: ast.Endpoint, port: ast.PortSpec) -> Asked:
+        """Resolve a can-question's two ends and port, and put it to the Z3 engine."""
+        src = self.resolver.side(source)
+        dst = self.resolver.side(target)
+        ports = port_query(service_port(self.cluster.model, target, port))
+        verdict, witness, denial, reason = self.check(src, dst, ports)
+        return Asked(src, dst, ports, verdict, witness, denial, reason, self._warnings(src, dst))
+
     def can(self, statement: ast.CanReach) -> CanResult:
         """One satisfiability question, with a witness or a proof."""
-        source = self.resolver.side(statement.source)
-        target = self.resolver.side(statement.target)
-        ports = port_query(service_port(self.cluster.model, statement.target, statement.port))
-        verdict, witness, denial, reason = self.check(source, target, ports)
-        return CanResult(
-            str(statement), verdict, witness, denial, reason, self._warnings(source, target)
-        )
+        a = self.ask(statement.source, statement.target, statement.port)
+        return CanResult(str(statement), a.verdict, a.witness, a.denial, a.reason, a.warnings)
 
     def who(self, statement: ast.WhoCanReach) -> WhoResult:
         """Every source that reaches some pod of the target on the asked ports."""

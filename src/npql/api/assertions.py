@@ -20,11 +20,9 @@ if TYPE_CHECKING:
 
 def assert_can(answerer: Answerer, st: ast.AssertCan) -> AssertionResult:
     """``assert can``: some connection exists; ``assert cannot``: none does, for any pod/port."""
-    source = answerer.resolver.side(st.source)
-    target = answerer.resolver.side(st.target)
-    ports = port_query(service_port(answerer.cluster.model, st.target, st.port))
-    verdict, witness, denial, reason = answerer.check(source, target, ports)
-    warnings = answerer.warnings_for(source, target)
+    asked = answerer.ask(st.source, st.target, st.port)
+    verdict, witness, denial, reason = asked.verdict, asked.witness, asked.denial, asked.reason
+    warnings = asked.warnings
     if verdict is Verdict.UNKNOWN:
         return AssertionResult(
             str(st), Status.UNKNOWN, f"undecided: {reason}", reason=reason, warnings=warnings

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from npql.api.resolve import port_query, service_port
 from npql.errors import QuerySemanticError
 from npql.explain import (
     Address,
@@ -34,11 +33,10 @@ MAX_PAIRS = 5
 
 def why(answerer: Answerer, st: ast.Explain) -> ExplainResult:
     """Walk both ends of the connection, rule by rule."""
-    source = answerer.resolver.side(st.source)
-    target = answerer.resolver.side(st.target)
-    ports = port_query(service_port(answerer.cluster.model, st.target, st.port))
-    verdict, witness, denial, reason = answerer.check(source, target, ports)
-    warnings = answerer.warnings_for(source, target)
+    asked = answerer.ask(st.source, st.target, st.port)
+    source, target, ports = asked.source, asked.target, asked.ports
+    verdict, witness, denial, reason = asked.verdict, asked.witness, asked.denial, asked.reason
+    warnings = asked.warnings
     if verdict is Verdict.UNKNOWN:
         return ExplainResult(str(st), "unknown", notes=(f"undecided: {reason}",), warnings=warnings)
     cluster = answerer.cluster
