@@ -12,12 +12,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine_checks import engine_for, part_holding, pod_side, solver_for, z3_allows
 from npql.encode.encoding import Encoding
-from npql.fastpath import BitsetEngine
-from npql.ir.addresses import IPRange, address_value, network_range, partition
-from npql.ir.groups import group_pods
-from npql.ir.policies import compile_policies
-from npql.ir.sides import PortQuery, Side
+from npql.ir.addresses import network_range
+from npql.ir.sides import Side
 from npql.model import (
     NAMESPACE_NAME_LABEL,
     Cluster,
@@ -28,9 +26,7 @@ from npql.model import (
     Protocol,
 )
 from npql.model.tiered import Action, Tier, TieredPeer, TieredPolicy, TieredRule
-from npql.solve.can import check_can
 from npql.solve.engine import IncrementalSolver
-from npql.solve.results import Verdict
 from reference import External, allowed
 from strategies import EXTERNAL_IPS, PROBE_PORTS, tiered_clusters
 
@@ -41,23 +37,10 @@ BITSET_SETTINGS = settings(
 Z3_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _engine(cluster: Cluster, match_ips: bool) -> BitsetEngine:
-    policies = compile_policies(cluster)
-    grouping = group_pods(cluster, policies, with_addresses=match_ips)
-    return BitsetEngine(grouping, policies, ipblocks_match_pod_ips=match_ips)
-
-
-def _part(engine: BitsetEngine, direction: Direction, ip: str) -> IPRange:
-    """The partition part holding ``ip``: what bulk answers evaluate for an address."""
-    version, value = address_value(ip)
-    parts = partition(version, engine.policies.address_ranges(direction))
-    return next(p for p in parts if p.lo <= value <= p.hi)
-
-
 @BITSET_SETTINGS
 @given(tiered_clusters(), st.booleans())
 def test_bitsets_agree_with_reference_on_every_pod_pair(cluster: Cluster, match_ips: bool) -> None:
-    engine = _engine(cluster, match_ips)
+    engine = engine_for(cluster, match_ips)
     group = engine.grouping.group_for
     flag = {"ipblocks_match_pod_ips": match_ips}
     for src in cluster.pods:
@@ -76,13 +59,13 @@ def test_bitsets_agree_with_reference_on_every_pod_pair(cluster: Cluster, match_
 def test_bitsets_agree_with_reference_on_external_addresses(
     cluster: Cluster, match_ips: bool
 ) -> None:
-    engine = _engine(cluster, match_ips)
+    engine = engine_for(cluster, match_ips)
     flag = {"ipblocks_match_pod_ips": match_ips}
     for pod in cluster.pods:
         g = engine.grouping.group_for(pod).index
         for ip in EXTERNAL_IPS:
-            inbound = engine.from_range(_part(engine, Direction.INGRESS, ip), g)
-            outbound = engine.to_range(g, _part(engine, Direction.EGRESS, ip))
+            inbound = engine.from_range(part_holding(engine, Direction.INGRESS, ip), g)
+            outbound = engine.to_range(g, part_holding(engine, Direction.EGRESS, ip))
             ext = External(ip)
             for proto in PROTOCOLS:
                 for port in PROBE_PORTS:
@@ -92,38 +75,27 @@ def test_bitsets_agree_with_reference_on_external_addresses(
                     assert outbound.contains(proto, port) == expected_out, (pod, ip, proto, port)
 
 
-def _z3_allows(solver: IncrementalSolver, src: Side, dst: Side, port: int, proto: Protocol) -> bool:
-    verdict, *_ = check_can(solver, src, dst, PortQuery(proto, port, port), self_groups=[])
-    assert verdict is not Verdict.UNKNOWN
-    return verdict is Verdict.ALLOWED
-
-
-def _pod_side(engine: BitsetEngine, pod: Pod) -> Side:
-    return Side(pods=(pod,), groups=(engine.grouping.group_for(pod),))
-
-
 @Z3_SETTINGS
 @given(tiered_clusters(), st.booleans(), st.sampled_from(PROBE_PORTS), st.sampled_from(PROTOCOLS))
 def test_z3_agrees_with_reference(
     cluster: Cluster, match_ips: bool, port: int, proto: Protocol
 ) -> None:
-    engine = _engine(cluster, match_ips)
-    encoding = Encoding(cluster, engine.policies, engine.grouping, ipblocks_match_pod_ips=match_ips)
-    solver = IncrementalSolver(encoding)
+    engine = engine_for(cluster, match_ips)
+    solver = solver_for(cluster, engine, match_ips)
     flag = {"ipblocks_match_pod_ips": match_ips}
     for src in cluster.pods:
         for dst in cluster.pods:
             if src is dst:
                 continue
-            got = _z3_allows(solver, _pod_side(engine, src), _pod_side(engine, dst), port, proto)
+            got = z3_allows(solver, pod_side(engine, src), pod_side(engine, dst), port, proto)
             assert got == allowed(cluster, src, dst, port, proto, **flag), (src, dst)
-        pod = _pod_side(engine, src)
+        pod = pod_side(engine, src)
         for ip in EXTERNAL_IPS:
             ext = Side(ranges=(network_range(ip),))
             expected_in = allowed(cluster, External(ip), src, port, proto, **flag)
             expected_out = allowed(cluster, src, External(ip), port, proto, **flag)
-            assert _z3_allows(solver, ext, pod, port, proto) == expected_in, (ip, src)
-            assert _z3_allows(solver, pod, ext, port, proto) == expected_out, (src, ip)
+            assert z3_allows(solver, ext, pod, port, proto) == expected_in, (ip, src)
+            assert z3_allows(solver, pod, ext, port, proto) == expected_out, (src, ip)
 
 
 # --- a Pass in the baseline tier ------------------------------------------------------------------
@@ -163,16 +135,16 @@ def test_z3_baseline_pass_goes_to_the_default() -> None:
     x, y, z = cluster.pods
     assert allowed(cluster, x, y, 80, Protocol.TCP)  # pass-x, then the default
     assert not allowed(cluster, z, y, 80, Protocol.TCP)  # deny
-    engine = _engine(cluster, False)
+    engine = engine_for(cluster, False)
     solver = IncrementalSolver(Encoding(cluster, engine.policies, engine.grouping))
-    side = {p.name: _pod_side(engine, p) for p in cluster.pods}
-    assert _z3_allows(solver, side["x"], side["y"], 80, Protocol.TCP)
-    assert not _z3_allows(solver, side["z"], side["y"], 80, Protocol.TCP)
+    side = {p.name: pod_side(engine, p) for p in cluster.pods}
+    assert z3_allows(solver, side["x"], side["y"], 80, Protocol.TCP)
+    assert not z3_allows(solver, side["z"], side["y"], 80, Protocol.TCP)
 
 
 def test_bitsets_baseline_pass_goes_to_the_default() -> None:
     cluster = _baseline_pass_cluster()
-    engine = _engine(cluster, False)
+    engine = engine_for(cluster, False)
     x, y, z = (engine.grouping.group_for(p).index for p in cluster.pods)
     assert engine.between(z, y).is_empty()  # deny
     assert engine.between(x, y).contains(Protocol.TCP, 80)  # pass-x, then the default
