@@ -14,12 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine_checks import engine_for
 from npql.api import bulk
-from npql.fastpath import BitsetEngine
 from npql.fastpath import engine as engine_module
 from npql.fastpath.bits import indices
-from npql.ir.groups import group_pods
-from npql.ir.policies import compile_policies
 from npql.model import Cluster, Direction
 from npql.model.ports import PortSet
 from npql.render.connlist import connlist_lines
@@ -27,12 +25,6 @@ from npql.solve.results import ConnectivityResult, EndpointRef
 from strategies import clusters, tiered_clusters
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
-
-
-def _engine(cluster: Cluster, match_ips: bool) -> BitsetEngine:
-    policies = compile_policies(cluster)
-    grouping = group_pods(cluster, policies, with_addresses=match_ips)
-    return BitsetEngine(grouping, policies, ipblocks_match_pod_ips=match_ips)
 
 
 @pytest.fixture(autouse=True)
@@ -47,11 +39,11 @@ def _check(cluster: Cluster, match_ips: bool, dense: bool) -> None:
     # else every row and column asks its peers' classes one by one
     engine_module._SPARSE = 0 if dense else 1 << 30
     bulk._PREPARE = 0 if dense else 1 << 30
-    plain = _engine(cluster, match_ips)
+    plain = engine_for(cluster, match_ips)
     n = len(plain.groups)
     expected = {(s, d): plain.between(s, d) for s in range(n) for d in range(n)}
 
-    rows = _engine(cluster, match_ips)
+    rows = engine_for(cluster, match_ips)
     if dense:
         rows.prepare_rows()
     for s in range(n):
@@ -63,7 +55,7 @@ def _check(cluster: Cluster, match_ips: bool, dense: bool) -> None:
         for d in range(n):
             assert got.get(d, rows.ports.empty) == expected[(s, d)], (s, d)
 
-    columns = _engine(cluster, match_ips)
+    columns = engine_for(cluster, match_ips)
     if dense:
         columns.prepare_columns()
     for d in range(n):
@@ -100,7 +92,7 @@ def _check(cluster: Cluster, match_ips: bool, dense: bool) -> None:
         few = groups[: max(1, len(groups) // 3)]
         names = {p.workload for g in few for p in g.pods}
         wanted = [t for t in pairs if str(t[1]) in names]
-        by_columns = bulk.pod_pairs(_engine(cluster, match_ips), groups, few)
+        by_columns = bulk.pod_pairs(engine_for(cluster, match_ips), groups, few)
         assert Counter((c.source, c.target, c.ports) for c in by_columns) == Counter(wanted)
     _check_whole_map(cluster, match_ips)
 
@@ -113,13 +105,13 @@ def _text(ep: EndpointRef) -> str:
 
 
 def _check_whole_map(cluster: Cluster, match_ips: bool) -> None:
-    engine = _engine(cluster, match_ips)
+    engine = engine_for(cluster, match_ips)
     groups = list(engine.groups)
     conns = list(bulk.pod_pairs(engine, groups, groups))
     conns += bulk.from_addresses(engine, groups)
     conns += bulk.to_addresses(engine, groups)
     lines = list(connlist_lines(ConnectivityResult("connectivity", tuple(conns))))
-    assert list(bulk.stream_connlist(_engine(cluster, match_ips))) == lines
+    assert list(bulk.stream_connlist(engine_for(cluster, match_ips))) == lines
 
     want: dict[tuple[str, str], PortSet] = {}
     for c in conns:
@@ -140,7 +132,7 @@ def _check_whole_map(cluster: Cluster, match_ips: bool) -> None:
         return out
 
     got: dict[tuple[str, str], PortSet] = {}
-    for line in bulk.grouped_connectivity(_engine(cluster, match_ips)):
+    for line in bulk.grouped_connectivity(engine_for(cluster, match_ips)):
         for a in expand(line.sources):
             for b in expand(line.targets):
                 if a != b:
