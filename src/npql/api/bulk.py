@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from npql.fastpath import BitsetEngine
 from npql.fastpath.bits import bits_of, indices
-from npql.fastpath.cells import gc_paused
+from npql.gcpause import gc_paused
 from npql.ir.addresses import IPRange, partition
 from npql.ir.groups import PodGroup
 from npql.ir.sides import PortQuery, Side

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Hashable
 from typing import Generic, TypeVar
 
 from npql.fastpath.bits import bits_of
@@ -86,21 +84,3 @@ class Lru(Generic[K, V]):
         self._data[key] = value
         if len(self._data) > self.size:
             self._data.popitem(last=False)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while bulk tables are built.
-
-    The tables are acyclic (freed by reference counting), but building them allocates enough
-    containers to trigger full collections, each of which walks every object of the loaded
-    cluster: on 100,000 pods that was half of the time. Collection resumes on exit (if it was
-    on at entry, so a nested pause leaves it off).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

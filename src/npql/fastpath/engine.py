@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from npql.fastpath.bits import LabelIndex, bits_of, indices
-from npql.fastpath.cells import CellBuilder, Cells, Lru, gc_paused
+from npql.fastpath.cells import CellBuilder, Cells, Lru
 from npql.fastpath.classes import (
     AnyRule,
     BehaviourClasses,
@@ -37,6 +37,7 @@ from npql.fastpath.classes import (
     named_identity,
 )
 from npql.fastpath.ports import PortAlgebra
+from npql.gcpause import gc_paused
 from npql.ir.addresses import IPRange
 from npql.ir.groups import Grouping, PodGroup, peer_matches_group
 from npql.ir.policies import (

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from npql.errors import Location, Problem
+from npql.gcpause import gc_paused
 from npql.loader.cache import ParseCache
 from npql.loader.documents import RawObject, objects, parse_source
 from npql.loader.fields import Fields
@@ -45,13 +46,14 @@ def build_cluster(
     collector = Collector(report)
     sources = list(sources)  # read twice: sized for the progress bar first
     tracker.start("loading manifests", sum(len(s.text) for s in sources), BYTES)
-    for source in sources:
-        for document in parse(source, report, budget):
-            for raw in objects(document, report, budget):
-                collector.add(raw)
-        tracker.advance(len(source.text))
-        if budget.exhausted:
-            break
+    with gc_paused():  # the model is acyclic and lives on: collections would only rescan it
+        for source in sources:
+            for document in parse(source, report, budget):
+                for raw in objects(document, report, budget):
+                    collector.add(raw)
+            tracker.advance(len(source.text))
+            if budget.exhausted:
+                break
     report.raise_if_errors()
     return collector.cluster()
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
 
 from npql.errors import Location, Problem
+from npql.gcpause import gc_paused
+from npql.loader.construct import Unusual, build
 from npql.loader.fields import clip, describe
 from npql.loader.limits import MAX_DEPTH, ObjectBudget
 from npql.loader.meta import describe_object
@@ -44,6 +44,22 @@ class _Loader(_SAFE_LOADER):  # type: ignore[valid-type,misc]
         first: [(tag, _NUMBERS.get(tag, regexp)) for tag, regexp in resolvers if tag != _TIMESTAMP]
         for first, resolvers in _SAFE_LOADER.yaml_implicit_resolvers.items()
     }
+
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+        """The tag of an untagged node; a plain scalar's depends on its text alone, and
+        manifests repeat the same texts (keys, label values) many times, so it is memoised."""
+        if kind is not yaml.ScalarNode or not implicit[0]:
+            return str(super().resolve(kind, value, implicit))
+        tag = _PLAIN_TAGS.get(value)
+        if tag is None:
+            tag = str(super().resolve(kind, value, implicit))
+            if len(_PLAIN_TAGS) < _PLAIN_TAGS_KEPT:
+                _PLAIN_TAGS[value] = tag
+        return tag
+
+
+_PLAIN_TAGS: dict[str, str] = {}  # plain scalar text -> its tag (the loader has no path resolvers)
+_PLAIN_TAGS_KEPT = 200_000
 
 
 @dataclass(frozen=True)
@@ -119,25 +135,8 @@ def _json_object(pairs: list[tuple[str, Any]], duplicates: list[str]) -> dict[st
     return data
 
 
-@contextmanager
-def _without_gc() -> Iterator[None]:
-    """Pause the cycle collector while documents are composed, checked and built.
-
-    Their millions of short-lived objects make the collector run again and again over every
-    one of them: a large file is read about 5x faster without it. The few cycles (recursive
-    aliases, which are refused) are collected once it runs again.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _yaml_documents(source: Source, report: Report, budget: ObjectBudget) -> list[Document]:
-    with _without_gc():
+    with gc_paused():
         deep = None if _PARSER_LIMITS_NESTING else _too_deep_at(source.text)
         if deep is not None:  # composing it could overflow the C stack
             report.error(Problem(too_deep(), Location(source.path, *deep)))
@@ -229,7 +228,10 @@ def _read_yaml(
 def _construct(loader: Any, node: yaml.Node, location: Location, report: Report) -> object:
     """Build a checked document; constructor failures other than YAMLError are errors too."""
     try:
-        return loader.construct_document(node)
+        try:
+            return build(node, loader)
+        except Unusual:  # a merge key, an explicit tag: PyYAML's constructor knows them all
+            return loader.construct_document(node)
     except yaml.YAMLError:
         raise
     except Exception as exc:  # e.g. !!timestamp 2001-13-45, !!bool maybe, huge integers
