@@ -5,6 +5,7 @@ One engine for every way in: the CLI, the REPL and scripts all call ``Cluster.qu
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -27,6 +28,10 @@ if TYPE_CHECKING:  # Z3 loads with the first question that needs it, not with np
     from npql.solve.engine import IncrementalSolver
 
 SLICE_ABOVE = 400  # pod groups: up to this the whole-cluster encoding is built once and kept warm
+# Sliced questions answered before that whole-cluster encoding is built: one question (the
+# command line, a CI check) is answered about 7x sooner from a slice on 1,000 pods, and a
+# session that keeps asking soon pays the whole encoding once to answer in milliseconds.
+WHOLE_AFTER = 4
 MAX_SLICES = 32
 
 
@@ -115,9 +120,10 @@ class Cluster:
 
         A slice keeps the cluster-scoped rules and the NetworkPolicies of the groups'
         namespaces, which are the only ones that can select those pods: the same semantics on
-        a formula a hundred times smaller.
+        a formula a hundred times smaller. Up to SLICE_ABOVE groups, the first WHOLE_AFTER
+        such questions are sliced, and the whole-cluster encoding answers from then on.
         """
-        if groups is None or len(self.grouping.groups) <= SLICE_ABOVE:
+        if groups is None or self._whole_pays_off():
             return self.solver
         cached = self._slices.get(groups)
         if cached is None:
@@ -126,6 +132,11 @@ class Cluster:
                 self._slices.pop(next(iter(self._slices)))
             self._slices[groups] = cached
         return cached
+
+    def _whole_pays_off(self) -> bool:
+        if len(self.grouping.groups) > SLICE_ABOVE:
+            return False
+        return "solver" in self.__dict__ or len(self._slices) >= WHOLE_AFTER
 
     def _slice(self, groups: frozenset[int]) -> IncrementalSolver:
         from npql.encode.encoding import Encoding
@@ -188,7 +199,7 @@ class Cluster:
 
 
 def load(
-    paths: str | Sequence[str],
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     *,
     ipblocks_match_pod_ips: bool = False,
     strict: bool = False,
@@ -198,13 +209,16 @@ def load(
     max_objects: int | None = None,
     parse_cache: ParseCache | None = None,
 ) -> Cluster:
-    """Load manifests from files, folders or ``-`` (stdin).
+    """Load manifests from files, folders or ``-`` (stdin): one path (``str`` or ``Path``)
+    or a sequence of them.
 
     ``max_file_bytes`` / ``max_objects`` raise (or, with 0, lift) the loader's safety limits.
     ``parse_cache`` (a ``ParseCache`` kept between loads) parses again only the files that
     changed; ``npql.api.reuse.carry_over`` then keeps what the previous Cluster computed.
     """
-    path_list = [paths] if isinstance(paths, str) else list(paths)
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    path_list = [os.fspath(p) for p in paths]
     limits = {
         k: v
         for k, v in (("max_file_bytes", max_file_bytes), ("max_objects", max_objects))

@@ -230,10 +230,9 @@ def _whole(old: Cluster, new: Cluster, total: int) -> Reloaded:
 
 def _some_slices(old: Cluster, new: Cluster, changed: frozenset[str], total: int) -> Reloaded:
     """The slices whose groups and policies are the same; the rest is built anew."""
-    sliced = len(new.grouping.groups) > cluster_module.SLICE_ABOVE
     reencoded = set(changed)
     for groups, solver in old._slices.items():
-        if sliced and timed_alike(solver, new) and slice_unchanged(groups, old, new):
+        if timed_alike(solver, new) and slice_unchanged(groups, old, new):
             new._slices[groups] = solver
         else:
             reencoded |= {old.grouping.groups[i].namespace for i in groups}
