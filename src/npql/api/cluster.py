@@ -15,6 +15,7 @@ from npql.api.answer import Answerer
 from npql.api.notes import cluster_warnings
 from npql.errors import QuerySemanticError
 from npql.fastpath import BitsetEngine
+from npql.gcpause import gc_paused
 from npql.ir.groups import Grouping, group_pods
 from npql.ir.policies import PolicySet, compile_policies
 from npql.ir.sides import Forbidden
@@ -106,12 +107,13 @@ class Cluster:
         from npql.encode.encoding import Encoding
         from npql.solve.engine import IncrementalSolver
 
-        encoding = Encoding(
-            self.model,
-            self.policies,
-            self.grouping,
-            ipblocks_match_pod_ips=self.options.ipblocks_match_pod_ips,
-        )
+        with gc_paused():  # tens of thousands of acyclic terms
+            encoding = Encoding(
+                self.model,
+                self.policies,
+                self.grouping,
+                ipblocks_match_pod_ips=self.options.ipblocks_match_pod_ips,
+            )
         return IncrementalSolver(encoding, self.options.timeout_ms)
 
     def solver_for(self, groups: frozenset[int] | None) -> IncrementalSolver:
@@ -148,13 +150,14 @@ class Cluster:
         by_ns = {ns: ps for ns, ps in self.policies.by_namespace.items() if ns in namespaces}
         sliced = PolicySet(policies, by_ns, self.policies.tiers)
         grouping = Grouping(members, self.grouping.group_of)
-        encoding = Encoding(
-            self.model,
-            sliced,
-            grouping,
-            ipblocks_match_pod_ips=self.options.ipblocks_match_pod_ips,
-            existing_only=True,
-        )
+        with gc_paused():
+            encoding = Encoding(
+                self.model,
+                sliced,
+                grouping,
+                ipblocks_match_pod_ips=self.options.ipblocks_match_pod_ips,
+                existing_only=True,
+            )
         return IncrementalSolver(encoding, self.options.timeout_ms)
 
     @cached_property

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import z3
 
 from npql.encode.endpoint import EXTERNAL, HYPOTHETICAL, SymEndpoint
+from npql.encode.terms import And, Implies, Not, Or, int_equals
 from npql.encode.vocabulary import Vocabulary
 from npql.ir.addresses import IPRange
 from npql.ir.groups import Grouping, PodGroup
@@ -107,7 +108,7 @@ class Encoding:
         self._structure()
         self.ingress_ok = self._direction(Direction.INGRESS, self.dst, self.src)
         self.egress_ok = self._direction(Direction.EGRESS, self.src, self.dst)
-        self.allowed = z3.And(self.egress_ok, self.ingress_ok)
+        self.allowed = And(self.egress_ok, self.ingress_ok)
 
     # -- vocabulary ----------------------------------------------------------------------------
 
@@ -152,15 +153,15 @@ class Encoding:
         facts = [
             ep.group >= EXTERNAL,
             ep.group < count,
-            (ep.group == EXTERNAL) == z3.Not(ep.is_pod),
+            (ep.group == EXTERNAL) == Not(ep.is_pod),
             ep.namespace >= 0,
             *([ep.group != HYPOTHETICAL] if self.existing_only else []),
-            z3.Implies(ep.ip_v6, z3.And(ep.ip >= 0, ep.ip < 2**128)),
-            z3.Implies(z3.Not(ep.ip_v6), z3.And(ep.ip >= 0, ep.ip < 2**32)),
+            Implies(ep.ip_v6, And(ep.ip >= 0, ep.ip < 2**128)),
+            Implies(Not(ep.ip_v6), And(ep.ip >= 0, ep.ip < 2**32)),
         ]
         for group in self.grouping.groups:
             facts.append(
-                z3.Implies(
+                Implies(
                     ep.group_is(group.index),
                     ep.namespace_is(self.value_id(group.namespace)),
                 )
@@ -176,7 +177,7 @@ class Encoding:
             has, val = ep.label(key)
             for group in self.grouping.groups:
                 self.hard.append(
-                    z3.Implies(ep.group_is(group.index), self._fix(has, val, group.labels.get(key)))
+                    Implies(ep.group_is(group.index), self._fix(has, val, group.labels.get(key)))
                 )
 
     def ensure_namespace_key(self, key: str) -> None:
@@ -188,12 +189,12 @@ class Encoding:
             has, val = ep.ns_label(key)
             if key == NAMESPACE_NAME_LABEL:
                 # The API server sets this label on every namespace, to the namespace's name.
-                self.hard += [z3.Implies(ep.is_pod, has), val == ep.namespace]
+                self.hard += [Implies(ep.is_pod, has), val == ep.namespace]
                 continue
             for name in self._namespaces_with_facts():
                 labels = self.cluster.namespace_labels(name)
                 self.hard.append(
-                    z3.Implies(
+                    Implies(
                         ep.namespace_is(self.value_id(name)), self._fix(has, val, labels.get(key))
                     )
                 )
@@ -201,7 +202,7 @@ class Encoding:
                 if group.namespace not in self.cluster.namespaces:
                     labels = group.namespace_labels
                     self.hard.append(
-                        z3.Implies(
+                        Implies(
                             ep.namespace_is(self.value_id(group.namespace)),
                             self._fix(has, val, labels.get(key)),
                         )
@@ -218,8 +219,8 @@ class Encoding:
 
     def _fix(self, has: z3.BoolRef, val: z3.ArithRef, value: str | None) -> z3.BoolRef:
         if value is None:
-            return z3.Not(has)
-        return z3.And(has, val == self.value_id(value))
+            return Not(has)
+        return And(has, int_equals(val, self.value_id(value)))
 
     def ensure_named_port(self, name: str, protocol: Protocol) -> None:
         """Tie a named port's variables to what each existing group declares."""
@@ -228,12 +229,12 @@ class Encoding:
         self._named_keys.add((name, protocol))
         for ep in (self.src, self.dst):
             has, num = ep.named_port(name, protocol)
-            self.hard += [z3.Implies(has, z3.And(num >= MIN_PORT, num <= MAX_PORT))]
+            self.hard += [Implies(has, And(num >= MIN_PORT, num <= MAX_PORT))]
             for group in self.grouping.groups:
                 number = group.named_ports.get((name, protocol))
-                fact = z3.Not(has) if number is None else z3.And(has, num == number)
-                self.hard.append(z3.Implies(ep.group_is(group.index), fact))
-            self.hard.append(z3.Implies(z3.Not(ep.is_pod), z3.Not(has)))
+                fact = Not(has) if number is None else And(has, int_equals(num, number))
+                self.hard.append(Implies(ep.group_is(group.index), fact))
+            self.hard.append(Implies(Not(ep.is_pod), Not(has)))
 
     # -- address blocks ------------------------------------------------------------------------
 
@@ -253,17 +254,15 @@ class Encoding:
         self, ep: SymEndpoint, index: int, ranges: tuple[IPRange, ...]
     ) -> list[z3.BoolRef]:
         member = ep.in_block(index)
-        facts = [z3.Implies(z3.Not(ep.is_pod), member == self.address_in(ep, ranges))]
+        facts = [Implies(Not(ep.is_pod), member == self.address_in(ep, ranges))]
         for group in self.grouping.groups:
             inside = any(r.contains(v, a) for v, a in group.addresses for r in ranges)
-            facts.append(z3.Implies(ep.group_is(group.index), member == inside))
+            facts.append(Implies(ep.group_is(group.index), member if inside else Not(member)))
         return facts
 
     def address_in(self, ep: SymEndpoint, ranges: Iterable[IPRange]) -> z3.BoolRef:
         """The endpoint's address lies in one of the ranges."""
-        return z3.Or(
-            [z3.And(ep.ip_v6 == (r.version == 6), ep.ip >= r.lo, ep.ip <= r.hi) for r in ranges]
-        )
+        return Or([And(ep.ip_v6 == (r.version == 6), ep.ip >= r.lo, ep.ip <= r.hi) for r in ranges])
 
     # -- selectors and peers -------------------------------------------------------------------
 
@@ -273,28 +272,28 @@ class Encoding:
         if req.operator is Operator.EXISTS:
             return has
         if req.operator is Operator.DOES_NOT_EXIST:
-            return z3.Not(has)
+            return Not(has)
         if req.operator is Operator.IN:
-            return z3.And(has, z3.Or([val == i for i in ids]))
-        return z3.Or(z3.Not(has), z3.And([val != i for i in ids]))
+            return And(has, Or([int_equals(val, i) for i in ids]))
+        return Or(Not(has), And([Not(int_equals(val, i)) for i in ids]))
 
     def pod_selector(self, selector: LabelSelector, ep: SymEndpoint) -> z3.BoolRef:
         """The endpoint is a pod whose labels match the selector."""
         terms = [self.requirement(r, *ep.label(r.key)) for r in selector.requirements]
         for r in selector.requirements:
             self.ensure_label_key(r.key)
-        return z3.And(ep.is_pod, *terms)
+        return And(ep.is_pod, *terms)
 
     def namespace_selector(self, selector: LabelSelector, ep: SymEndpoint) -> z3.BoolRef:
         """The endpoint is a pod whose namespace's labels match the selector."""
         for r in selector.requirements:
             self.ensure_namespace_key(r.key)
         terms = [self.requirement(r, *ep.ns_label(r.key)) for r in selector.requirements]
-        return z3.And(ep.is_pod, *terms)
+        return And(ep.is_pod, *terms)
 
     def in_namespace(self, name: str, ep: SymEndpoint) -> z3.BoolRef:
         """The endpoint is a pod in the named namespace."""
-        return z3.And(ep.is_pod, ep.namespace_is(self.value_id(name)))
+        return And(ep.is_pod, ep.namespace_is(self.value_id(name)))
 
     def peer(self, peer: PeerIR, ep: SymEndpoint) -> z3.BoolRef:
         """A compiled peer matches the endpoint."""
@@ -302,13 +301,13 @@ class Encoding:
             member = ep.in_block(self.block(peer.ranges))
             if peer.pods_too or self.match_pod_addresses:
                 return member
-            return z3.And(z3.Not(ep.is_pod), member)
+            return And(Not(ep.is_pod), member)
         terms = [self.pod_selector(peer.pod_selector, ep)]
         if peer.namespace_name is not None:
             terms.append(self.in_namespace(peer.namespace_name, ep))
         if peer.namespace_selector is not None:
             terms.append(self.namespace_selector(peer.namespace_selector, ep))
-        return z3.And(terms)
+        return And(terms)
 
     def ports(self, rule: RuleIR | TierRuleIR, dst: SymEndpoint) -> z3.BoolRef:
         """The connection's port and protocol match one of the rule's port entries."""
@@ -319,16 +318,16 @@ class Encoding:
             if isinstance(entry, NamedPorts):
                 for protocol in entry.protocols():
                     has, num = dst.named_port(entry.name, protocol)
-                    proto = self.protocol == PROTOCOL_IDS[protocol]
-                    terms.append(z3.And(proto, has, self.port == num))
+                    proto = int_equals(self.protocol, PROTOCOL_IDS[protocol])
+                    terms.append(And(proto, has, self.port == num))
             else:
-                proto = self.protocol == PROTOCOL_IDS[entry.protocol]
-                terms.append(z3.And(proto, self.port >= entry.lo, self.port <= entry.hi))
-        return z3.Or(terms)
+                proto = int_equals(self.protocol, PROTOCOL_IDS[entry.protocol])
+                terms.append(And(proto, self.port >= entry.lo, self.port <= entry.hi))
+        return Or(terms)
 
     def selects(self, policy: PolicyIR, ep: SymEndpoint) -> z3.BoolRef:
         """The policy selects the endpoint: a pod of its namespace matching its podSelector."""
-        return z3.And(
+        return And(
             self.in_namespace(policy.namespace, ep), self.pod_selector(policy.pod_selector, ep)
         )
 
@@ -390,7 +389,7 @@ class Encoding:
         self.meaning_by_id[literal.get_id()] = meaning
         self._literal_ids.append(literal.get_id())
         self._literal_meanings.append(meaning)
-        self.hard.append(z3.Implies(literal, body))
+        self.hard.append(Implies(literal, body))
 
     def isolated_var(self, direction: Direction) -> z3.BoolRef:
         """True when the direction's subject (dst for ingress, src for egress) is isolated."""
@@ -403,36 +402,36 @@ class Encoding:
         isolated = self.isolated_var(direction)
         relevant = [p for p in self.policies.policies if direction in p.directions]
         selections = {p.ident: self.selects(p, subject) for p in relevant}
-        self.hard.append(z3.Implies(isolated, z3.Or(list(selections.values()))))
+        self.hard.append(Implies(isolated, Or(list(selections.values()))))
         fires: list[z3.BoolRef] = []
         for policy in relevant:
             selected = selections[policy.ident]
             self._track(
                 f"{self.tag}iso:{tag}:{policy.ident}",
                 Tracked("isolation", policy.ident, direction, policy.namespace, policy.ident),
-                z3.Implies(selected, isolated),
+                Implies(selected, isolated),
             )
             for rule in policy.rules(direction):
                 fire = z3.Bool(f"{self.tag}fires:{rule.ident}")
                 self.fires[rule.ident] = fire
                 self.fires_in[policy.namespace].append((rule.ident, fire))
                 fires.append(fire)
-                self.hard.append(z3.Implies(fire, selected))
-                body = z3.And(selected, self.peer_of(rule, peer), self.ports(rule, self.dst))
+                self.hard.append(Implies(fire, selected))
+                body = And(selected, self.peer_of(rule, peer), self.ports(rule, self.dst))
                 self._track(
                     f"{self.tag}rule:{rule.ident}",
                     Tracked("rule", rule.ident, direction, policy.namespace, policy.ident),
                     fire == body,
                 )
-        np_decides = z3.Or(fires) if fires else z3.BoolVal(False)
+        np_decides = Or(fires) if fires else z3.BoolVal(False)
         admin = self._tier(Tier.ADMIN, direction, subject, peer)
         baseline = self._tier(Tier.BASELINE, direction, subject, peer)
         if admin is None and baseline is None:
-            return z3.Or(z3.Not(subject.is_pod), z3.Not(isolated), *fires)
+            return Or(Not(subject.is_pod), Not(isolated), *fires)
         admin_allow, admin_open = admin or (z3.BoolVal(False), z3.BoolVal(True))
         base_allow, base_open = baseline or (z3.BoolVal(False), z3.BoolVal(True))
-        below = z3.If(isolated, np_decides, z3.Or(base_allow, base_open))
-        return z3.Or(z3.Not(subject.is_pod), admin_allow, z3.And(admin_open, below))
+        below = z3.If(isolated, np_decides, Or(base_allow, base_open))
+        return Or(Not(subject.is_pod), admin_allow, And(admin_open, below))
 
     def _tier(
         self, tier: Tier, direction: Direction, subject: SymEndpoint, peer: SymEndpoint
@@ -450,7 +449,7 @@ class Encoding:
         passed: list[z3.BoolRef] = []
         for rule in rules:
             match = z3.Bool(f"{self.tag}matches:{rule.ident}")
-            body = z3.And(
+            body = And(
                 self.tier_subject(rule, subject),
                 self.peer_of(rule, peer),
                 self.ports(rule, self.dst),
@@ -460,7 +459,7 @@ class Encoding:
                 Tracked("rule", rule.ident, direction),
                 match == body,
             )
-            first = z3.And(match, *[z3.Not(e) for e in earlier])
+            first = And(match, *[Not(e) for e in earlier])
             if rule.action is Action.ALLOW:
                 decided = z3.Bool(f"{self.tag}fires:{rule.ident}")
                 self.hard.append(decided == first)
@@ -470,12 +469,12 @@ class Encoding:
             elif rule.action is Action.PASS:
                 passed.append(first)
             earlier.append(match)
-        untouched = z3.And([z3.Not(e) for e in earlier])
-        return z3.Or(allow) if allow else z3.BoolVal(False), z3.Or(untouched, *passed)
+        untouched = And([Not(e) for e in earlier])
+        return Or(allow) if allow else z3.BoolVal(False), Or(untouched, *passed)
 
     def tier_subject(self, rule: TierRuleIR, ep: SymEndpoint) -> z3.BoolRef:
         """A cluster-scoped rule's subject selects the endpoint."""
-        return z3.And(
+        return And(
             self.namespace_selector(rule.subject_namespaces, ep),
             self.pod_selector(rule.subject_pods, ep),
         )
@@ -484,23 +483,23 @@ class Encoding:
         """Some peer of the rule matches the endpoint (every endpoint if the rule has none)."""
         if rule.peers is None:
             return z3.BoolVal(True)
-        return z3.Or([self.peer(p, ep) for p in rule.peers])
+        return Or([self.peer(p, ep) for p in rule.peers])
 
     # -- endpoint constraints used by queries --------------------------------------------------
 
     def is_group(self, ep: SymEndpoint, groups: Iterable[PodGroup]) -> z3.BoolRef:
         """The endpoint is one of these existing pod groups."""
-        return z3.Or([ep.group_is(g.index) for g in groups])
+        return Or([ep.group_is(g.index) for g in groups])
 
     def is_hypothetical(self, ep: SymEndpoint) -> z3.BoolRef:
         """The endpoint is a pod that need not exist, in a namespace with a valid name."""
         valid = [ep.namespace == i for i in self.vocab.namespace_name_ids()]
         fresh = ep.namespace >= len(self.vocab)
-        return z3.And(ep.group == HYPOTHETICAL, z3.Or(*valid, fresh))
+        return And(ep.group == HYPOTHETICAL, Or(*valid, fresh))
 
     def is_address(self, ep: SymEndpoint, ranges: Iterable[IPRange]) -> z3.BoolRef:
         """The endpoint is an external address in one of the ranges."""
-        return z3.And(ep.group == EXTERNAL, self.address_in(ep, ranges))
+        return And(ep.group == EXTERNAL, self.address_in(ep, ranges))
 
 
 def _selecting(

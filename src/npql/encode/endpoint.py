@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import z3
 
+from npql.encode.terms import int_equals
 from npql.model.objects import Protocol
 
 HYPOTHETICAL = -1  # group id of a pod that need not exist
@@ -45,14 +46,14 @@ class SymEndpoint:
         """``group == index``, built once (encodings name each group many times)."""
         found = self._group_is.get(index)
         if found is None:
-            found = self._group_is[index] = self.group == index
+            found = self._group_is[index] = int_equals(self.group, index)
         return found
 
     def namespace_is(self, value_id: int) -> z3.BoolRef:
         """``namespace == value_id``, built once."""
         found = self._namespace_is.get(value_id)
         if found is None:
-            found = self._namespace_is[value_id] = self.namespace == value_id
+            found = self._namespace_is[value_id] = int_equals(self.namespace, value_id)
         return found
 
     def label(self, key: str) -> tuple[z3.BoolRef, z3.ArithRef]:

@@ -25,6 +25,7 @@ import z3
 
 from npql.encode.encoding import Encoding
 from npql.encode.endpoint import EXTERNAL, HYPOTHETICAL, SymEndpoint
+from npql.encode.terms import And, Implies, Or
 from npql.encode.vocabulary import Vocabulary
 from npql.ir.addresses import IPRange
 from npql.ir.groups import Grouping
@@ -90,13 +91,13 @@ def hypothetical_address_facts(enc: Encoding, start: int = 0) -> list[z3.BoolRef
     for index in range(start, len(enc.blocks)):
         for ep in (enc.src, enc.dst):
             member = ep.in_block(index) == enc.address_in(ep, enc.blocks[index])
-            facts.append(z3.Implies(ep.group == HYPOTHETICAL, member))
+            facts.append(Implies(ep.group == HYPOTHETICAL, member))
     return facts
 
 
 def endpoint_domain(enc: Encoding, ep: SymEndpoint) -> z3.BoolRef:
     """The endpoint is a pod that need not exist, or an external address."""
-    return z3.Or(enc.is_hypothetical(ep), ep.group == EXTERNAL)
+    return Or(enc.is_hypothetical(ep), ep.group == EXTERNAL)
 
 
 _DOMAINS: weakref.WeakKeyDictionary[Encoding, tuple[int, z3.BoolRef]] = weakref.WeakKeyDictionary()
@@ -110,10 +111,10 @@ def pair_domain(enc: Encoding) -> z3.BoolRef:
     cached = _DOMAINS.get(enc)
     if cached is not None and cached[0] == len(enc.vocab):
         return cached[1]
-    domain = z3.And(
+    domain = And(
         endpoint_domain(enc, enc.src),
         endpoint_domain(enc, enc.dst),
-        z3.Or(enc.src.is_pod, enc.dst.is_pod),
+        Or(enc.src.is_pod, enc.dst.is_pod),
     )
     _DOMAINS[enc] = (len(enc.vocab), domain)
     return domain
@@ -198,8 +199,8 @@ class Linked:
                 enc.ensure_namespace_key(key)
             for a, b in self.endpoints():
                 (ha, va), (hb, vb) = a.ns_label(key), b.ns_label(key)
-                unshared = z3.And([a.namespace != self.vocab.intern(n) for n in self._shared_ns])
-                self.facts.append(z3.Implies(unshared, z3.And(ha == hb, va == vb)))
+                unshared = And([a.namespace != self.vocab.intern(n) for n in self._shared_ns])
+                self.facts.append(Implies(unshared, And(ha == hb, va == vb)))
 
     def _link_named_ports(self) -> None:
         keys = {k for enc in self.encodings for k in enc.dst.named_port_keys()}
@@ -217,4 +218,4 @@ class Linked:
 
         Built per check: a namespace id is "fresh" relative to the vocabulary's current size.
         """
-        return z3.And(pair_domain(self.old), pair_domain(self.new))
+        return And(pair_domain(self.old), pair_domain(self.new))

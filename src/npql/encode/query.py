@@ -6,6 +6,7 @@ import z3
 
 from npql.encode.encoding import PROTOCOL_IDS, Encoding
 from npql.encode.endpoint import HYPOTHETICAL, SymEndpoint
+from npql.encode.terms import And, Not, Or
 from npql.ir.sides import Forbidden, Hypothetical, PortQuery, Side
 from npql.model.policy import Direction
 from npql.model.selector import LabelSelector
@@ -20,16 +21,16 @@ def side_constraint(enc: Encoding, ep: SymEndpoint, side: Side) -> z3.BoolRef:
         options.append(hypothetical_constraint(enc, ep, side.hypothetical))
     if side.ranges:
         options.append(enc.is_address(ep, side.ranges))
-    return z3.Or(options) if options else z3.BoolVal(False)
+    return Or(options) if options else z3.BoolVal(False)
 
 
 def hypothetical_constraint(enc: Encoding, ep: SymEndpoint, hyp: Hypothetical) -> z3.BoolRef:
     """A pod that need not exist, with labels and namespace as the question constrains them,
     and within the session's label assumptions."""
     terms = [enc.is_hypothetical(ep), membership(enc, ep, hyp)]
-    terms += [z3.Not(forbidden_formula(enc, ep, f)) for f in hyp.forbidden]
-    terms += [z3.Not(membership(enc, ep, other)) for other in hyp.unlike]
-    return z3.And(terms)
+    terms += [Not(forbidden_formula(enc, ep, f)) for f in hyp.forbidden]
+    terms += [Not(membership(enc, ep, other)) for other in hyp.unlike]
+    return And(terms)
 
 
 def membership(enc: Encoding, ep: SymEndpoint, hyp: Hypothetical) -> z3.BoolRef:
@@ -37,7 +38,7 @@ def membership(enc: Encoding, ep: SymEndpoint, hyp: Hypothetical) -> z3.BoolRef:
     terms = [enc.pod_selector(hyp.selector, ep)]
     terms += _namespace_terms(enc, ep, hyp.namespace_names, hyp.namespace_selector)
     terms += [ep.namespace != enc.value_id(n) for n in hyp.excluded_namespaces]
-    return z3.And(terms)
+    return And(terms)
 
 
 def _namespace_terms(
@@ -48,7 +49,7 @@ def _namespace_terms(
 ) -> list[z3.BoolRef]:
     terms = []
     if names is not None:
-        terms.append(z3.Or([ep.namespace == enc.value_id(n) for n in names]))
+        terms.append(Or([ep.namespace == enc.value_id(n) for n in names]))
     if selector is not None:
         terms.append(enc.namespace_selector(selector, ep))
     return terms
@@ -61,7 +62,7 @@ def forbidden_formula(enc: Encoding, ep: SymEndpoint, rule: Forbidden) -> z3.Boo
     terms = [enc.pod_selector(rule.selector, ep)]
     terms += _namespace_terms(enc, ep, rule.namespace_names, rule.namespace_selector)
     terms += [ep.namespace != enc.value_id(n) for n in rule.excluded_namespaces]
-    return z3.And(terms)
+    return And(terms)
 
 
 def port_constraint(enc: Encoding, query: PortQuery) -> z3.BoolRef:
@@ -76,7 +77,7 @@ def port_constraint(enc: Encoding, query: PortQuery) -> z3.BoolRef:
         terms += [enc.dst.is_pod, has, enc.port == num]
     else:
         terms += [enc.port >= query.lo, enc.port <= query.hi]
-    return z3.And(terms)
+    return And(terms)
 
 
 def isolated(enc: Encoding, direction: Direction) -> z3.BoolRef:
@@ -86,7 +87,7 @@ def isolated(enc: Encoding, direction: Direction) -> z3.BoolRef:
 
 def not_self(enc: Encoding, self_groups: list[int]) -> z3.BoolRef:
     """Source and destination are not one and the same pod (a pod always reaches itself)."""
-    same = z3.And(enc.src.group == enc.dst.group, enc.src.group != HYPOTHETICAL)
+    same = And(enc.src.group == enc.dst.group, enc.src.group != HYPOTHETICAL)
     if not self_groups:
         return z3.BoolVal(True)
-    return z3.Not(z3.And(same, z3.Or([enc.src.group == g for g in self_groups])))
+    return Not(And(same, Or([enc.src.group == g for g in self_groups])))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import z3
 
 from npql.encode.encoding import Encoding, Tracked
+from npql.encode.terms import assert_all
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class IncrementalSolver:
             self.solver, self._added, self._checks = self._fresh_solver(), 0, 0
         hard = self.encoding.hard
         if self._added < len(hard):
-            self.solver.add(*hard[self._added :])
+            assert_all(self.solver, hard[self._added :])
             self._added = len(hard)
 
     def check(
