@@ -112,6 +112,9 @@ def _check_whole_map(cluster: Cluster, match_ips: bool) -> None:
     conns += bulk.to_addresses(engine, groups)
     lines = list(connlist_lines(ConnectivityResult("connectivity", tuple(conns))))
     assert list(bulk.stream_connlist(engine_for(cluster, match_ips))) == lines
+    blocks = list(bulk.connlist_blocks(engine_for(cluster, match_ips)))
+    assert [line for block in blocks for line in block] == lines
+    assert all(block and len({line.split(" => ")[0] for line in block}) == 1 for block in blocks)
 
     want: dict[tuple[str, str], PortSet] = {}
     for c in conns:

@@ -374,7 +374,13 @@ def _external_text(rng: IPRange) -> str:
 
 def stream_connlist(engine: BitsetEngine) -> Iterator[str]:
     """The lines ``-o connlist`` prints for ``connectivity`` (sorted, unique, IPv4 ranges only),
-    one source at a time: memory holds one source's lines, never the whole map.
+    one source at a time: memory holds one source's lines, never the whole map."""
+    for block in connlist_blocks(engine):
+        yield from block
+
+
+def connlist_blocks(engine: BitsetEngine) -> Iterator[list[str]]:
+    """``stream_connlist``'s lines, a source's sorted lines at a time (none empty).
 
     Sources are sorted by ``"<source> => "``, which sorts their lines as a whole list would be
     (a line is that prefix plus the rest), and each source's lines are sorted on their own.
@@ -391,7 +397,8 @@ def stream_connlist(engine: BitsetEngine) -> Iterator[str]:
             j += 1
         lines = lister.lines(head, [g for _, g in sources[i:j]])
         tracker.advance(j - i)
-        yield from sorted(lines)
+        if lines:
+            yield sorted(lines)
         i = j
 
 
@@ -421,12 +428,14 @@ class _ConnlistSources:
         self.sources += [(text + " => ", -1) for text in self.inbound]
         self.sources.sort(key=lambda t: t[0])
         self._workloads: dict[int, list[str]] = {}
+        self._tails: dict[tuple[int, str], list[str]] = {}
 
     def lines(self, head: str, entries: list[int]) -> set[str]:
         """The lines of one source (``head``: its text and " => "; ``entries``: its groups)."""
         text = head[:-4]
         text_of = self.text_of
         lines: set[str] = set()
+        glue = head.__add__
         for g in entries:
             if g < 0:
                 lines.update(f"{head}{dst} : {pt}" for dst, pt in self.inbound[text])
@@ -434,13 +443,26 @@ class _ConnlistSources:
             for bits, ports in self.engine.row(g):
                 pt = text_of(ports)
                 for i in indices(bits):
-                    names = self._workloads.get(i)
-                    if names is None:
-                        names = [p.workload for p in self.engine.groups[i].pods]
-                        self._workloads[i] = names
-                    lines.update(f"{head}{dst} : {pt}" for dst in names if dst != text)
+                    if i in entries:  # the source's own workload is not a line of its own
+                        own = f"{text} : "
+                        lines.update(glue(t) for t in self._tails_of(i, pt) if t[: len(own)] != own)
+                    else:
+                        lines.update(map(glue, self._tails_of(i, pt)))
             lines.update(f"{head}{dst} : {text_of(p)}" for dst, p in self.outbound[g])
         return lines
+
+    def _tails_of(self, group: int, port_text: str) -> list[str]:
+        """``"<workload> : <ports>"`` for each workload of ``group``, made once per port set
+        (every source reaching the group shares them)."""
+        key = (group, port_text)
+        tails = self._tails.get(key)
+        if tails is None:
+            names = self._workloads.get(group)
+            if names is None:
+                names = list(dict.fromkeys(p.workload for p in self.engine.groups[group].pods))
+                self._workloads[group] = names
+            tails = self._tails[key] = [f"{dst} : {port_text}" for dst in names]
+        return tails
 
 
 @dataclass(frozen=True, slots=True)
