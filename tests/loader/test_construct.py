@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from npql.loader.construct import Unusual, build
 from npql.loader.documents import _Loader
+from npql.loader.limits import MAX_DEPTH
+from npql.loader.shape import node_shape
 
 
 def _both(text: str) -> tuple[object, object]:
@@ -102,11 +104,15 @@ def test_plain_scalars_as_kubectl_reads_them(words: list[str]) -> None:
     assert _same(fast, general)
 
 
-def test_an_alias_is_the_same_object_as_its_anchor() -> None:
-    fast, general = _both("a: &x {app: web}\nb: *x\nc: &l [1, 2]\nd: *l\n")
-    assert isinstance(fast, dict) and isinstance(general, dict)
-    assert fast["a"] is fast["b"] and fast["c"] is fast["d"]
+def test_scalar_aliases_build_and_collection_aliases_are_left_to_the_checked_path() -> None:
+    fast, general = _both("a: &x web\nb: *x\n")
     assert _same(fast, general)
+    loader = _Loader("a: &x {app: web}\nb: *x\n")
+    try:
+        with pytest.raises(Unusual):
+            build(loader.get_single_node(), loader)
+    finally:
+        loader.dispose()
 
 
 @pytest.mark.parametrize(
@@ -119,6 +125,11 @@ def test_an_alias_is_the_same_object_as_its_anchor() -> None:
         "? {a: 1}\n: map as a key\n",
         "x: !custom 1\n",
         "s: !!set {a, b}\n",
+        "a: &x [1]\nb: *x\n",  # an alias to a collection
+        "a: 1\na: 2\n",  # a duplicate key
+        "1: one\n0x1: also one\n",  # two keys building to one value
+        "true: a\nyes: b\n",
+        "a: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n",  # too deep
     ],
 )
 def test_unusual_documents_are_left_to_pyyaml(text: str) -> None:
@@ -157,3 +168,47 @@ metadata:
     cluster = npql.loads(text)
     api = next(p for p in cluster.model.pods if p.name == "api")
     assert dict(api.labels) == {"app": "web", "tier": "back"}
+
+
+def test_as_deep_as_allowed_still_builds() -> None:
+    text = "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
+    fast, general = _both(text)
+    assert _same(fast, general)
+
+
+# Documents with anchors, aliases and repeated keys: whatever the builder accepts, the shape
+# check would have passed, and it builds what PyYAML builds.
+keys = st.sampled_from(["a", "b", "1", "0x1", "yes", "true", "~", "null"])
+leaves = st.sampled_from(["web", "80", "*A", "*B", "[1, 2]", "{x: y}", "&A {k: v}", "&B [3]"])
+
+
+@st.composite
+def aliased_texts(draw: st.DrawFn) -> str:
+    """A flow mapping whose values may define anchors and refer to them (valid YAML only)."""
+    pairs, defined = [], set()
+    for _ in range(draw(st.integers(1, 6))):
+        leaf = draw(leaves)
+        if leaf.startswith("*") and leaf[1:] not in defined:
+            leaf = "web"  # an alias before its anchor is not YAML
+        elif leaf.startswith("&") and leaf[1] in defined:
+            leaf = leaf[3:]  # each anchor once, to keep aliases unambiguous
+        elif leaf.startswith("&"):
+            defined.add(leaf[1])
+        pairs.append(f"{draw(keys)}: {leaf}")
+    return "{" + ", ".join(pairs) + "}\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=aliased_texts())
+def test_what_the_builder_accepts_the_shape_check_passes(text: str) -> None:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        try:
+            fast = build(node, loader)
+        except Unusual:
+            return
+        assert node_shape(node).flaws() == []
+        assert _same(fast, loader.construct_document(node))
+    finally:
+        loader.dispose()

@@ -2,14 +2,17 @@
 
 PyYAML's constructor is general (generators for recursive structures, a dispatch per node,
 merge keys, every tag) and costs more than parsing itself on a large cluster. Manifests are
-maps, lists, strings, numbers, booleans and nulls; this builds exactly those, in one
-recursive pass, with the same values the safe constructor gives. Anything else (a merge key
-``<<``, an explicit tag such as ``!!binary``, a collection as a key) raises Unusual, and the
-caller builds that document with the general constructor instead.
+maps, lists, strings, numbers, booleans and nulls, written as a tree; this builds exactly
+those, in one recursive pass, with the same values the safe constructor gives.
 
-Only documents that passed the shape check (loader/shape.py) come here: no recursive alias,
-nesting at most MAX_DEPTH levels, so recursion is safe. An alias is the same node object as
-its anchor, and builds to the same Python object, as PyYAML shares it.
+Anything else raises Unusual, and the caller checks the document's shape (loader/shape.py)
+and builds it with the general constructor: a merge key ``<<``, an explicit tag such as
+``!!binary``, a collection as a key, and everything the shape check could object to. The
+builder accepts only trees (an alias to a collection is Unusual, so there is no alias bomb
+or recursive alias to find), at most MAX_DEPTH collections deep (so recursion is safe), with
+no two keys of a mapping building to the same value (which is every duplicate key the shape
+check reports, and a few more, such as ``1`` and ``0x1``). A document it builds is therefore
+one the shape check passes, and the check's walk is saved for all the others.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+
+from npql.loader.limits import MAX_DEPTH
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -41,38 +46,39 @@ def build(node: yaml.Node, loader: Any) -> object:
     ``loader`` (a SafeLoader) builds the numbers whose spelling is not plain decimal, so
     their many YAML 1.1 forms are read exactly as the general constructor reads them.
     """
-    return _Builder(loader).value(node)
+    return _Builder(loader).value(node, 1)
 
 
 class _Builder:
     def __init__(self, loader: Any) -> None:
         self.loader = loader
-        self.built: dict[int, object] = {}  # id(collection node) -> its value, for aliases
+        self.seen: set[int] = set()  # id of every collection node built: a tree has no repeat
 
-    def value(self, node: Any) -> object:
+    def value(self, node: Any, level: int) -> object:
         # class identity, not isinstance: the hot path of loading, and no subclass occurs
         cls = node.__class__
         if cls is _Scalar:
             return self.scalar(node)
-        found = self.built.get(id(node))
-        if found is not None:
-            return found
+        if level > MAX_DEPTH:
+            raise Unusual("nested deeper than MAX_DEPTH")
+        key = id(node)
+        if key in self.seen:
+            raise Unusual("an alias to a collection")
+        self.seen.add(key)
         if cls is _Mapping and node.tag == _MAP:
-            return self.mapping(node)
+            return self.mapping(node, level + 1)
         if cls is _Sequence and node.tag == _SEQ:
-            items: list[object] = []
-            self.built[id(node)] = items
-            items.extend([self.value(child) for child in node.value])
-            return items
+            return [self.value(child, level + 1) for child in node.value]
         raise Unusual(node.tag)
 
-    def mapping(self, node: yaml.MappingNode) -> dict[object, object]:
+    def mapping(self, node: yaml.MappingNode, inner: int) -> dict[object, object]:
         data: dict[object, object] = {}
-        self.built[id(node)] = data
         for key_node, value_node in node.value:
             if key_node.__class__ is not _Scalar:
                 raise Unusual("a collection as a key")
-            data[self.scalar(key_node)] = self.value(value_node)
+            data[self.scalar(key_node)] = self.value(value_node, inner)
+        if len(data) != len(node.value):
+            raise Unusual("two keys with one value")
         return data
 
     def scalar(self, node: yaml.ScalarNode) -> object:

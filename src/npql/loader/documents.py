@@ -12,7 +12,7 @@ import yaml
 
 from npql.errors import Location, Problem
 from npql.gcpause import gc_paused
-from npql.loader.construct import Unusual, build
+from npql.loader.construct import build
 from npql.loader.fields import clip, describe
 from npql.loader.limits import MAX_DEPTH, ObjectBudget
 from npql.loader.meta import describe_object
@@ -211,27 +211,40 @@ def _yaml_documents_of(source: Source, report: Report, budget: ObjectBudget) -> 
 def _read_yaml(
     loader: Any, path: str, out: list[Document], report: Report, budget: ObjectBudget
 ) -> None:
-    """Compose each document, check its shape, and only then build it."""
+    """Compose each document; build it when it is a plain tree, else check its shape and
+    only then build it (loader/construct.py says why a built tree needs no check)."""
     while loader.check_node():
         node = loader.get_node()
         line = node.start_mark.line + 1 if node is not None else None
         location = Location(path, len(out), line)
         if not budget.take(location):
             return
-        flaws = node_shape(node).flaws() if node is not None else []
-        for flaw in flaws:
-            report.error(Problem(flaw.message, replace(location, line=flaw.line or line)))
-        data = None if flaws else _construct(loader, node, location, report)
+        data = _built_fast(loader, node)
+        if data is _UNUSUAL:
+            flaws = node_shape(node).flaws() if node is not None else []
+            for flaw in flaws:
+                report.error(Problem(flaw.message, replace(location, line=flaw.line or line)))
+            data = None if flaws else _construct(loader, node, location, report)
         out.append(Document(location, data, node))
+
+
+_UNUSUAL = object()  # the fast builder declined the document
+
+
+def _built_fast(loader: Any, node: yaml.Node | None) -> object:
+    """The document built by the fast builder, or _UNUSUAL when it declines or fails."""
+    if node is None:
+        return None
+    try:
+        return build(node, loader)
+    except Exception:  # Unusual, or a value that fails: the checked path builds or reports it
+        return _UNUSUAL
 
 
 def _construct(loader: Any, node: yaml.Node, location: Location, report: Report) -> object:
     """Build a checked document; constructor failures other than YAMLError are errors too."""
     try:
-        try:
-            return build(node, loader)
-        except Unusual:  # a merge key, an explicit tag: PyYAML's constructor knows them all
-            return loader.construct_document(node)
+        return loader.construct_document(node)
     except yaml.YAMLError:
         raise
     except Exception as exc:  # e.g. !!timestamp 2001-13-45, !!bool maybe, huge integers
