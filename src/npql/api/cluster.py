@@ -29,10 +29,11 @@ if TYPE_CHECKING:  # Z3 loads with the first question that needs it, not with np
     from npql.solve.engine import IncrementalSolver
 
 SLICE_ABOVE = 400  # pod groups: up to this the whole-cluster encoding is built once and kept warm
-# Sliced questions answered before that whole-cluster encoding is built: one question (the
-# command line, a CI check) is answered about 7x sooner from a slice on 1,000 pods, and a
-# session that keeps asking soon pays the whole encoding once to answer in milliseconds.
-WHOLE_AFTER = 4
+# Sliced questions answered before that whole-cluster encoding is built. On 1,000 pods a
+# slice costs 25-50 ms, the whole encoding 0.2-0.35 s, a warm check on it ~5 ms: one or two
+# questions (the command line, a CI check) are answered sooner from slices, and a session
+# that keeps asking pays the whole encoding at its third question to answer in milliseconds.
+WHOLE_AFTER = 2
 MAX_SLICES = 32
 
 
