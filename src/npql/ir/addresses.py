@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -29,6 +30,7 @@ class IPRange:
         return [str(n) for n in ipaddress.summarize_address_range(cls(self.lo), cls(self.hi))]
 
 
+@lru_cache(maxsize=1 << 16)  # clusters repeat a few CIDRs thousands of times; parsing is slow
 def network_range(cidr: str) -> IPRange:
     """The address range of a CIDR (host bits ignored)."""
     net = ipaddress.ip_network(cidr, strict=False)
@@ -57,6 +59,11 @@ def subtract(ranges: Iterable[IPRange], hole: IPRange) -> list[IPRange]:
 
 def block_ranges(cidr: str, excepts: Iterable[str]) -> tuple[IPRange, ...]:
     """An ipBlock as disjoint ranges: the CIDR minus every except."""
+    return _block_ranges(cidr, tuple(excepts))
+
+
+@lru_cache(maxsize=1 << 14)
+def _block_ranges(cidr: str, excepts: tuple[str, ...]) -> tuple[IPRange, ...]:
     ranges = [network_range(cidr)]
     for hole in excepts:
         ranges = subtract(ranges, network_range(hole))
