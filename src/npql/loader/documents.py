@@ -59,7 +59,7 @@ class _Loader(_SAFE_LOADER):  # type: ignore[valid-type,misc]
 
 
 _PLAIN_TAGS: dict[str, str] = {}  # plain scalar text -> its tag (the loader has no path resolvers)
-_PLAIN_TAGS_KEPT = 200_000
+_PLAIN_TAGS_KEPT = 20_000  # the common texts (keys, frequent values) come early; memory stays small
 
 
 @dataclass(frozen=True)
