@@ -69,3 +69,28 @@ def test_load_takes_paths_as_path_objects_or_strings() -> None:
     by_path, by_text = npql.load(SHOP), npql.load(str(SHOP))
     by_list = npql.load([SHOP / "namespaces.yaml", str(SHOP / "workloads.yaml")])
     assert len(by_path.model.pods) == len(by_text.model.pods) == len(by_list.model.pods) > 0
+
+
+def test_a_question_a_slice_already_answers_does_not_build_the_whole_encoding() -> None:
+    cluster = npql.load(SHOP)
+    pods = cluster.model.pods
+    pairs = [
+        f"can pod {a.namespace}/{a.name} reach pod {b.namespace}/{b.name}:5432"
+        for a, b in itertools.combinations(pods, 2)
+    ][: api_cluster.WHOLE_AFTER]
+    for question in pairs:
+        cluster.query(question)
+    cluster.query(pairs[0])  # as after a reload that kept the slices of unchanged namespaces
+    assert "solver" not in cluster.__dict__
+
+
+def test_on_a_large_cluster_slices_answer_even_once_the_whole_encoding_exists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(api_cluster, "SLICE_ABOVE", 0)
+    cluster = npql.load(SHOP)
+    cluster.query("can any pod reach pod data/postgres:5432")  # symbolic: the whole encoding
+    assert "solver" in cluster.__dict__
+    web, api = cluster.model.pods[0], cluster.model.pods[1]
+    cluster.query(f"can pod {web.namespace}/{web.name} reach pod {api.namespace}/{api.name}:8443")
+    assert len(cluster._slices) == 1

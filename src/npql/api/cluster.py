@@ -133,22 +133,23 @@ class Cluster:
         A slice keeps the cluster-scoped rules and the NetworkPolicies of the groups'
         namespaces, which are the only ones that can select those pods: the same semantics on
         a formula a hundred times smaller. Up to SLICE_ABOVE groups, the first WHOLE_AFTER
-        such questions are sliced, and the whole-cluster encoding answers from then on.
+        such questions are sliced, and the whole-cluster encoding answers from then on
+        (slices a reload kept still answer their own questions until it is built).
         """
-        if groups is None or self._whole_pays_off():
+        if groups is None:
             return self.solver
-        cached = self._slices.get(groups)
+        small = len(self.grouping.groups) <= SLICE_ABOVE
+        if small and "solver" in self.__dict__:
+            return self.solver
+        cached = self._slices.get(groups)  # e.g. kept by a reload that left its namespaces alone
+        if cached is None and small and len(self._slices) >= WHOLE_AFTER:
+            return self.solver
         if cached is None:
             cached = self._slice(groups)
             if len(self._slices) >= MAX_SLICES:
                 self._slices.pop(next(iter(self._slices)))
             self._slices[groups] = cached
         return cached
-
-    def _whole_pays_off(self) -> bool:
-        if len(self.grouping.groups) > SLICE_ABOVE:
-            return False
-        return "solver" in self.__dict__ or len(self._slices) >= WHOLE_AFTER
 
     def _slice(self, groups: frozenset[int]) -> IncrementalSolver:
         from npql.encode.encoding import Encoding
