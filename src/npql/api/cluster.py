@@ -15,7 +15,6 @@ from npql.api.answer import Answerer
 from npql.api.notes import cluster_warnings
 from npql.errors import QuerySemanticError
 from npql.fastpath import BitsetEngine
-from npql.gcpause import gc_paused
 from npql.ir.groups import Grouping, group_pods
 from npql.ir.policies import PolicySet, compile_policies
 from npql.ir.sides import Forbidden
@@ -83,33 +82,24 @@ class Cluster:
         self.assumptions: list[Forbidden] = []
         self._slices: dict[frozenset[int], IncrementalSolver] = {}
 
-    # The three below build large acyclic structures that live as long as the cluster: the
-    # cycle collector is paused while they are built, or it rescans the whole model again
-    # and again (215 collections, 1.5 s, in the first question on 100,000 pods).
-
     @cached_property
     def policies(self) -> PolicySet:
         """The intermediate form every engine reads."""
-        with gc_paused():
-            return compile_policies(self.model)
+        return compile_policies(self.model)
 
     @cached_property
     def grouping(self) -> Grouping:
         """Pods grouped by what policies can observe."""
-        policies = self.policies
-        with gc_paused():
-            return group_pods(
-                self.model, policies, with_addresses=self.options.ipblocks_match_pod_ips
-            )
+        return group_pods(
+            self.model, self.policies, with_addresses=self.options.ipblocks_match_pod_ips
+        )
 
     @cached_property
     def bitsets(self) -> BitsetEngine:
         """The bulk evaluator."""
-        grouping, policies = self.grouping, self.policies
-        with gc_paused():
-            return BitsetEngine(
-                grouping, policies, ipblocks_match_pod_ips=self.options.ipblocks_match_pod_ips
-            )
+        return BitsetEngine(
+            self.grouping, self.policies, ipblocks_match_pod_ips=self.options.ipblocks_match_pod_ips
+        )
 
     @cached_property
     def solver(self) -> IncrementalSolver:
@@ -117,13 +107,12 @@ class Cluster:
         from npql.encode.encoding import Encoding
         from npql.solve.engine import IncrementalSolver
 
-        with gc_paused():  # tens of thousands of acyclic terms
-            encoding = Encoding(
-                self.model,
-                self.policies,
-                self.grouping,
-                ipblocks_match_pod_ips=self.options.ipblocks_match_pod_ips,
-            )
+        encoding = Encoding(
+            self.model,
+            self.policies,
+            self.grouping,
+            ipblocks_match_pod_ips=self.options.ipblocks_match_pod_ips,
+        )
         return IncrementalSolver(encoding, self.options.timeout_ms)
 
     def solver_for(self, groups: frozenset[int] | None) -> IncrementalSolver:
@@ -161,14 +150,13 @@ class Cluster:
         by_ns = {ns: ps for ns, ps in self.policies.by_namespace.items() if ns in namespaces}
         sliced = PolicySet(policies, by_ns, self.policies.tiers)
         grouping = Grouping(members, self.grouping.group_of)
-        with gc_paused():
-            encoding = Encoding(
-                self.model,
-                sliced,
-                grouping,
-                ipblocks_match_pod_ips=self.options.ipblocks_match_pod_ips,
-                existing_only=True,
-            )
+        encoding = Encoding(
+            self.model,
+            sliced,
+            grouping,
+            ipblocks_match_pod_ips=self.options.ipblocks_match_pod_ips,
+            existing_only=True,
+        )
         return IncrementalSolver(encoding, self.options.timeout_ms)
 
     @cached_property

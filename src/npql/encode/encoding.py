@@ -25,6 +25,7 @@ import z3
 from npql.encode.endpoint import EXTERNAL, HYPOTHETICAL, SymEndpoint
 from npql.encode.terms import And, Implies, Not, Or, int_equals
 from npql.encode.vocabulary import Vocabulary
+from npql.gcpause import gc_paused
 from npql.ir.addresses import IPRange
 from npql.ir.groups import Grouping, PodGroup
 from npql.ir.policies import (
@@ -104,10 +105,11 @@ class Encoding:
         self._block_index: dict[tuple[IPRange, ...], int] = {}
         self._ns_keys: set[str] = set()
         self._label_keys: set[str] = set()
-        self._intern_cluster()
-        self._structure()
-        self.ingress_ok = self._direction(Direction.INGRESS, self.dst, self.src)
-        self.egress_ok = self._direction(Direction.EGRESS, self.src, self.dst)
+        with gc_paused():  # tens of thousands of acyclic terms
+            self._intern_cluster()
+            self._structure()
+            self.ingress_ok = self._direction(Direction.INGRESS, self.dst, self.src)
+            self.egress_ok = self._direction(Direction.EGRESS, self.src, self.dst)
         self.allowed = And(self.egress_ok, self.ingress_ok)
 
     # -- vocabulary ----------------------------------------------------------------------------

@@ -6,11 +6,11 @@ few dozen label sets cost a few dozen evaluations.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from npql.gcpause import gc_paused
 from npql.ir.addresses import address_value
 from npql.ir.policies import AddressPeer, PodPeer, PolicySet
 from npql.model.cluster import Cluster
@@ -62,13 +62,8 @@ def group_pods(
     """Group the cluster's pods by what policies (and ``extra_keys``) can observe of them."""
     # The index and the groups are acyclic; pausing the cyclic collector spares full
     # collections over the whole loaded cluster (most of the time on 100,000 pods).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _group_pods(cluster, policies, extra_keys, with_addresses)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _group_pods(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from npql.gcpause import gc_paused
 from npql.ir.addresses import IPRange, block_ranges
 from npql.model.cluster import Cluster
 from npql.model.objects import ALL_PROTOCOLS, Protocol
@@ -242,7 +243,9 @@ def compile_policies(cluster: Cluster) -> PolicySet:
     """Compile every NetworkPolicy and cluster-scoped policy of the cluster."""
     from npql.ir.tiers import compile_tiers
 
-    policies = tuple(compile_policy(p) for p in cluster.policies)
+    # acyclic and long-lived: collections while it is built would rescan the whole model
+    with gc_paused():
+        policies = tuple(compile_policy(p) for p in cluster.policies)
     by_ns: dict[str, list[PolicyIR]] = {}
     for p in policies:
         by_ns.setdefault(p.namespace, []).append(p)

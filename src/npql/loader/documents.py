@@ -11,7 +11,6 @@ from typing import Any
 import yaml
 
 from npql.errors import Location, Problem
-from npql.gcpause import gc_paused
 from npql.loader.construct import build
 from npql.loader.fields import clip, describe
 from npql.loader.limits import MAX_DEPTH, ObjectBudget
@@ -136,12 +135,12 @@ def _json_object(pairs: list[tuple[str, Any]], duplicates: list[str]) -> dict[st
 
 
 def _yaml_documents(source: Source, report: Report, budget: ObjectBudget) -> list[Document]:
-    with gc_paused():
-        deep = None if _PARSER_LIMITS_NESTING else _too_deep_at(source.text)
-        if deep is not None:  # composing it could overflow the C stack
-            report.error(Problem(too_deep(), Location(source.path, *deep)))
-            return []
-        return _yaml_documents_of(source, report, budget)
+    # the caller (build_cluster) pauses the cycle collector over the whole load
+    deep = None if _PARSER_LIMITS_NESTING else _too_deep_at(source.text)
+    if deep is not None:  # composing it could overflow the C stack
+        report.error(Problem(too_deep(), Location(source.path, *deep)))
+        return []
+    return _yaml_documents_of(source, report, budget)
 
 
 def _parser_limits_nesting() -> bool:
